@@ -1,0 +1,46 @@
+// Status order, words and exit codes (DESIGN.md "Exit codes": the Nagios plugin convention).
+import type { ProbeResult, Status } from '../types.js';
+
+/** Ascending severity: the worst status wins (EFF starttls checker's `Result`). */
+export const STATUS_ORDER: readonly Status[] = ['ok', 'warning', 'critical', 'unknown'];
+
+const WORDS: Record<Status, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' };
+const EXIT: Record<Status, 0 | 1 | 2 | 3> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
+
+/**
+ * The worst of the statuses. An empty list is `unknown`: no probe ran, so nothing was checked,
+ * and a monitoring system must not read that as success.
+ */
+export function worstStatus(statuses: Iterable<Status>): Status {
+  let worst = -1;
+  for (const s of statuses) worst = Math.max(worst, STATUS_ORDER.indexOf(s));
+  return worst < 0 ? 'unknown' : STATUS_ORDER[worst];
+}
+
+/** 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+export function exitCodeFor(status: Status): 0 | 1 | 2 | 3 {
+  return EXIT[status];
+}
+
+/** "OK", "WARNING", "CRITICAL", "UNKNOWN". */
+export function statusWord(status: Status): string {
+  return WORDS[status];
+}
+
+export type StatusCounts = Record<Status, number>;
+
+/** How many results have each status (every status present, zeros included). */
+export function countStatuses(results: Iterable<Pick<ProbeResult, 'status'>>): StatusCounts {
+  const counts: StatusCounts = { ok: 0, warning: 0, critical: 0, unknown: 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}
+
+/**
+ * "3 probes: 1 critical, 2 ok" — worst first, zero counts left out.
+ */
+export function formatCounts(counts: StatusCounts): string {
+  const total = STATUS_ORDER.reduce((n, s) => n + counts[s], 0);
+  const parts = [...STATUS_ORDER].reverse().filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  return `${total} ${total === 1 ? 'probe' : 'probes'}${parts.length ? ': ' + parts.join(', ') : ''}`;
+}

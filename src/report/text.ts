@@ -1,0 +1,106 @@
+// Small text helpers shared by the renderers. Everything a server sends (banner, replies, EHLO
+// keywords, certificate names) goes through `clean` before it reaches a terminal: a banner with
+// ESC sequences or a bidi override must not repaint or reorder the admin's screen.
+import { isIP } from 'node:net';
+import type { ProbeResult } from '../types.js';
+
+// C0 controls (tab, LF and CR included: callers split lines first), DEL, C1 controls, bidi
+// embedding/override/isolate marks, and the Unicode line/paragraph separators that some line
+// splitters treat as newlines.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/** One safe line: unsafe characters become visible escapes (`\x1b`, `\u202e`). */
+export function clean(text: string): string {
+  return text.replace(UNSAFE, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Several safe lines: split on CRLF/LF first, then `clean` each line. */
+export function cleanLines(text: string): string[] {
+  return text.split(/\r?\n/).map(clean);
+}
+
+/**
+ * A distinguished name on one line. Node's X509Certificate prints one RDN per line
+ * ("CN=a\nO=b"); we show "CN=a, O=b".
+ */
+export function oneLineName(name: string): string {
+  return cleanLines(name.trim())
+    .filter((l) => l !== '')
+    .join(', ');
+}
+
+/** `host[address]:port` like Postfix logs it; `[address]:port` when the host is that address. */
+export function hostLabel(r: Pick<ProbeResult, 'host' | 'address' | 'port'>): string {
+  const host = clean(r.host);
+  if (r.address === null) return isIP(r.host) ? `[${host}]:${r.port}` : `${host}:${r.port}`;
+  const address = clean(r.address);
+  return r.host === r.address ? `[${address}]:${r.port}` : `${host}[${address}]:${r.port}`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${Math.abs(n) === 1 ? one : many}`;
+}
+
+/** "expires in 61 days", "expires today", "expired 3 days ago". */
+export function expiryPhrase(daysRemaining: number): string {
+  if (daysRemaining > 0) return `expires in ${plural(daysRemaining, 'day')}`;
+  if (daysRemaining === 0) return 'expires today';
+  return `expired ${plural(-daysRemaining, 'day')} ago`;
+}
+
+/** "142 ms"; below 10 ms one decimal is kept. */
+export function formatMs(ms: number): string {
+  return `${formatNumberMs(ms)} ms`;
+}
+
+/** "142", or "2.5" below 10 ms where the fraction still says something. */
+export function formatNumberMs(ms: number): string {
+  return ms < 10 && !Number.isInteger(ms) ? ms.toFixed(1) : String(Math.round(ms));
+}
+
+/** Uppercase colon hex split into lines of `bytesPerLine` bytes, so it fits a narrow column. */
+export function fingerprintLines(fingerprint: string, bytesPerLine = 16): string {
+  const bytes = fingerprint.split(':');
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += bytesPerLine) lines.push(bytes.slice(i, i + bytesPerLine).join(':'));
+  return lines.join('\n');
+}
+
+/**
+ * Breaks words longer than `width` so a word-wrapping table cell never truncates them
+ * (cli-table3 wraps on spaces and cuts what still does not fit). Breaks after `-_:.,/@` when it
+ * can ("ECDHE-RSA-" / "AES256-GCM-SHA384"), else hard at `width`.
+ */
+export function breakLongWords(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => line.split(' ').map((word) => splitWord(word, width).join('\n')).join(' '))
+    .join('\n');
+}
+
+function splitWord(word: string, width: number): string[] {
+  const parts: string[] = [];
+  let rest = word;
+  while (rest.length > width) {
+    // Before "[" first (host / [address]:port), else after the last separator that fits.
+    let cut = rest.lastIndexOf('[', width);
+    if (cut <= 0) {
+      cut = -1;
+      for (let i = width; i > 0; i--) {
+        if ('-_:.,/@'.includes(rest[i - 1])) {
+          cut = i;
+          break;
+        }
+      }
+    }
+    if (cut <= 0) cut = width;
+    parts.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  parts.push(rest);
+  return parts;
+}
