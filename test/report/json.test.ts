@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { toJson, toNdjsonLine } from '../../src/report/json.js';
+import { leafCert, okResult, timeoutResult } from './sample.js';
+
+describe('toJson', () => {
+  it('one result → one pretty object; a list → an array', () => {
+    const one = toJson(okResult());
+    expect(one.startsWith('{\n  "schemaVersion": 1,')).toBe(true);
+    expect(one.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(one).host).toBe('mx1.example.com');
+    const many = JSON.parse(toJson([okResult(), timeoutResult()]));
+    expect(Array.isArray(many)).toBe(true);
+    expect(many.map((r: { status: string }) => r.status)).toEqual(['ok', 'critical']);
+    expect(JSON.parse(toJson([okResult()]))).toHaveLength(1);
+  });
+
+  it('leaves out pem and transcript unless present; keeps them when present', () => {
+    const plain = JSON.parse(toJson(okResult()));
+    expect(plain.certificates[0]).not.toHaveProperty('pem');
+    expect(plain.smtp).not.toHaveProperty('transcript');
+    const r = okResult({ certificates: [leafCert({ pem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' })] });
+    r.smtp.transcript = [{ t: 1, dir: '<-', line: '220 hi' }];
+    const full = JSON.parse(toJson(r));
+    expect(full.certificates[0].pem).toContain('BEGIN CERTIFICATE');
+    expect(full.smtp.transcript).toEqual([{ t: 1, dir: '<-', line: '220 hi' }]);
+  });
+
+  it('turns BigInt into a decimal string instead of throwing', () => {
+    const r = okResult() as unknown as Record<string, unknown>;
+    r.extra = { publicExponent: 65537n };
+    expect(JSON.parse(toJson(r as never)).extra.publicExponent).toBe('65537');
+  });
+});
+
+describe('toNdjsonLine', () => {
+  it('is one line, newline-terminated, parses back to the result', () => {
+    const r = okResult();
+    r.smtp.banner = { code: 220, text: 'line one\nline two\u2028\u2029' };
+    const line = toNdjsonLine(r);
+    expect(line.endsWith('\n')).toBe(true);
+    const body = line.slice(0, -1);
+    expect(body).not.toMatch(/[\n\r\u2028\u2029]/);
+    expect(JSON.parse(body)).toEqual(r);
+  });
+});
