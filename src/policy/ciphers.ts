@@ -1,0 +1,117 @@
+// Postfix cipher grades (smtp_tls_ciphers, smtp_tls_mandatory_ciphers, the tls_policy `ciphers=`
+// attribute) and exclusions, turned into the OpenSSL cipher string Postfix would use.
+//
+// tls_set_ciphers() (postfix/src/tls/tls_misc.c): base list of the grade, then ":!X" appended for
+// every exclusion token (separators comma, whitespace, colon; a token starting with one of
+// "!+-@" is refused). set_cipher_grade() (postfix/src/smtp/smtp_tls_policy.c) adds "eNULL" to
+// the exclusions at `encrypt` and "aNULL" at fingerprint, dane, dane-only, verify and secure.
+//
+// The grade governs TLS 1.2 and below only: Postfix never touches the TLS 1.3 ciphersuites, and
+// neither does Node when the string names no TLS_* suite. With TLS 1.3 allowed, even `null`
+// negotiates TLS_AES_256_GCM_SHA384.
+import tls from 'node:tls';
+import { UsageError } from '../errors.js';
+import type { Level } from '../types.js';
+
+export type CipherGrade = 'high' | 'medium' | 'low' | 'export' | 'null';
+export const CIPHER_GRADES: readonly CipherGrade[] = ['high', 'medium', 'low', 'export', 'null'];
+
+/**
+ * `postconf -d` of Postfix 3.7.11 (this machine) = DEF_TLS_*_CLIST in mail_params.h. Postfix 3.8+
+ * maps `low` and `export` to the medium list (tls_cipher_grade_table); under OpenSSL 3 that makes
+ * no difference: it has no LOW, EXPORT or RC4 ciphers, so low/export/medium/high all select the
+ * HIGH ciphers here (`openssl ciphers -s 'MEDIUM:LOW:EXPORT:RC4'` → "no cipher match").
+ */
+export const POSTFIX_CIPHERLISTS: Readonly<Record<CipherGrade, string>> = {
+  high: 'aNULL:-aNULL:HIGH:@STRENGTH',
+  medium: 'aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH',
+  low: 'aNULL:-aNULL:HIGH:MEDIUM:LOW:+RC4:@STRENGTH',
+  export: 'aNULL:-aNULL:HIGH:MEDIUM:LOW:EXPORT:+RC4:@STRENGTH',
+  null: 'eNULL:!aNULL',
+};
+
+/** tls_cipher_grade(): case-insensitive grade name. */
+export function parseCipherGrade(s: string): CipherGrade {
+  const g = s.trim().toLowerCase();
+  if ((CIPHER_GRADES as readonly string[]).includes(g)) return g as CipherGrade;
+  throw new UsageError(`invalid cipher grade: "${s}" (valid: ${CIPHER_GRADES.join(', ')})`);
+}
+
+/** Exclusion tokens as Postfix splits them; a token starting with !+-@ is a UsageError. */
+export function parseCipherExclusions(exclude: string | readonly string[] | undefined): string[] {
+  if (exclude === undefined) return [];
+  const text = typeof exclude === 'string' ? exclude : exclude.join(' ');
+  const toks = text.split(/[,: \t\r\n]+/).filter(Boolean);
+  for (const tok of toks) {
+    if ('!+-@'.includes(tok[0])) throw new UsageError(`invalid unary '!+-@' in cipher exclusion: ${tok}`);
+  }
+  return toks;
+}
+
+/** The exclusion Postfix adds by level (set_cipher_grade): none at may, eNULL at encrypt, aNULL above. */
+export function levelCipherExclusion(level: Level): string | null {
+  switch (level) {
+    case 'none': case 'may': return null;
+    case 'encrypt': return 'eNULL';
+    case 'fingerprint': case 'verify': case 'secure': case 'dane': case 'dane-only': return 'aNULL';
+  }
+}
+
+export interface CipherChoice {
+  /** Postfix grade; default "medium" (smtp_tls_ciphers / smtp_tls_mandatory_ciphers default). */
+  grade?: CipherGrade | string;
+  /** `exclude=` / `--exclude-ciphers` tokens (comma, whitespace or colon separated). */
+  exclude?: string | readonly string[];
+  /** Security level: decides the automatic eNULL/aNULL exclusion. Default "may" (none added). */
+  level?: Level;
+}
+
+/** The OpenSSL cipher string Postfix would set for this grade, exclusions and level. */
+export function postfixCipherString({ grade = 'medium', exclude, level = 'may' }: CipherChoice): string {
+  const g = parseCipherGrade(grade);
+  const toks = parseCipherExclusions(exclude);
+  const auto = levelCipherExclusion(level);
+  if (auto) toks.push(auto);
+  return POSTFIX_CIPHERLISTS[g] + toks.map((t) => `:!${t}`).join('');
+}
+
+/** Throws a UsageError when OpenSSL selects no cipher at all for `ciphers`. */
+export function checkCipherString(ciphers: string, what = `cipher list "${ciphers}"`): void {
+  try {
+    tls.createSecureContext({ ciphers });
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (code === 'ERR_SSL_NO_CIPHER_MATCH' || /no cipher match/i.test(String(err))) {
+      throw new UsageError(`${what} selects no cipher this OpenSSL supports`);
+    }
+    throw new UsageError(`${what} is not usable: ${(err as Error).message}`);
+  }
+}
+
+export interface NodeCiphers {
+  /** For tls.connect({ ciphers }). */
+  ciphers: string;
+  /** The string Postfix itself would use (without mxprobe's @SECLEVEL=0). */
+  postfix: string;
+  notes: string[];
+}
+
+/**
+ * Postfix's string made usable by Node 20 / OpenSSL 3 and checked. `@SECLEVEL=0` is appended when
+ * TLS 1.0/1.1 is in range (their MD5+SHA1 signatures are refused at SECLEVEL 1:
+ * ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED) or for the `null` grade (NULL ciphers have 0
+ * security bits: "no ciphers available"). Postfix on OpenSSL 3 does not lower the security level,
+ * so there such handshakes may fail where mxprobe's succeed — we want to see what the server offers.
+ */
+export function nodeCiphers(choice: CipherChoice & { legacyProtocols?: boolean }): NodeCiphers {
+  const postfix = postfixCipherString(choice);
+  const grade = parseCipherGrade(choice.grade ?? 'medium');
+  const notes: string[] = [];
+  const lower = grade === 'null' || choice.legacyProtocols === true;
+  const ciphers = lower ? `${postfix}:@SECLEVEL=0` : postfix;
+  if (lower) notes.push(`@SECLEVEL=0 added: ${grade === 'null' ? 'NULL ciphers' : 'TLS 1.0/1.1'} are refused by OpenSSL 3 at its default security level`);
+  if (grade === 'low' || grade === 'export') notes.push(`cipher grade "${grade}" selects the same ciphers as "medium" with OpenSSL 3 (no LOW/EXPORT ciphers exist)`);
+  notes.push('TLS 1.3 ciphersuites are not governed by the cipher grade (as in Postfix)');
+  checkCipherString(ciphers, `cipher grade '${grade}'${parseCipherExclusions(choice.exclude).length ? ` with exclusions "${[choice.exclude].flat().join(' ')}"` : ''}`);
+  return { ciphers, postfix, notes };
+}
