@@ -1,0 +1,7 @@
+// Programmatic API. Importing this module registers no process listeners and
+// never calls process.exit: probe() resolves to data, even for dead servers.
+export { probe, probeAll, createRunContext } from './probe.js';
+export type { RunContext } from './probe.js';
+export { parseDestination, parseDestinationList } from './destination.js';
+export { ProbeError, UsageError } from './errors.js';
+export * from './types.js';

@@ -1,0 +1,112 @@
+import type { SecureVersion } from 'node:tls';
+import { UsageError } from './errors.js';
+import type { Level, ProbeOptions, QuitAfter } from './types.js';
+import { DEFAULT_TIMEOUTS } from './smtp/limits.js';
+import { defaultEhloName } from './smtp/ehlo-name.js';
+import { POSTFIX_MEDIUM_CIPHERS, clientCipherString } from './tls/context.js';
+
+/** ProbeOptions with every default filled in and every value checked. */
+export interface ResolvedOptions extends Required<Pick<ProbeOptions,
+  'level' | 'ehlo' | 'to' | 'pipelining' | 'connectTimeoutMs' | 'timeoutMs' | 'bannerTimeoutMs' |
+  'tlsTimeoutMs' | 'warnDays' | 'critDays' | 'match' | 'fingerprintDigest' | 'transcript' | 'showCerts'>> {
+  from: string;
+  quitAfter: QuitAfter;
+  data: string | Buffer | undefined;
+  sendData: boolean;
+  servername: string | undefined;
+  ca: string | undefined;
+  appendCa: boolean;
+  ciphers: string;
+  minVersion: SecureVersion;
+  maxVersion: SecureVersion;
+  deadlineMs: number | undefined;
+  minTls: SecureVersion | undefined;
+  family: 4 | 6 | undefined;
+  starttls: boolean | undefined;
+  implicit: boolean | undefined;
+  signal: AbortSignal | undefined;
+}
+
+export const LEVELS: readonly Level[] = ['none', 'may', 'encrypt', 'fingerprint', 'verify', 'secure', 'dane', 'dane-only'];
+export const QUIT_AFTER: readonly QuitAfter[] = ['ehlo', 'tls', 'mail', 'rcpt', 'data'];
+const VERSIONS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** Levels at which Postfix checks the certificate, and so appends !aNULL. */
+export const CERT_CHECKING_LEVELS: readonly Level[] = ['fingerprint', 'verify', 'secure', 'dane', 'dane-only'];
+
+export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
+  const level = options.level ?? 'verify';
+  if (!LEVELS.includes(level)) throw new UsageError(`unknown level '${level}' (one of ${LEVELS.join(', ')})`);
+  if (level === 'dane' || level === 'dane-only') throw new UsageError(`level '${level}' needs TLSA lookups, which this version does not do yet`);
+  const to = options.to ?? [];
+  const quitAfter = options.quitAfter ?? (options.data !== undefined ? 'data' : to.length ? 'rcpt' : 'tls');
+  if (!QUIT_AFTER.includes(quitAfter)) throw new UsageError(`unknown --quit-after '${quitAfter}' (one of ${QUIT_AFTER.join(', ')})`);
+  if ((quitAfter === 'rcpt' || quitAfter === 'data') && to.length === 0) throw new UsageError(`--quit-after ${quitAfter} needs at least one --to address`);
+  if (options.starttls && options.implicit) throw new UsageError('--starttls and --implicit exclude each other');
+  for (const addr of [options.from ?? '', ...to]) checkAddress(addr);
+  const match = splitMatch(options.match ?? [], level);
+  if (level === 'fingerprint' && !match.length) throw new UsageError('level fingerprint needs at least one --match digest');
+  const minTls = options.minTls === undefined ? undefined : checkVersion(options.minTls, '--min-tls');
+  const timeouts = {
+    connectTimeoutMs: positive(options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs, '--connect-timeout'),
+    timeoutMs: positive(options.timeoutMs ?? DEFAULT_TIMEOUTS.timeoutMs, '--timeout'),
+    bannerTimeoutMs: positive(options.bannerTimeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUTS.bannerTimeoutMs, '--banner-timeout'),
+    tlsTimeoutMs: positive(options.tlsTimeoutMs ?? DEFAULT_TIMEOUTS.tlsTimeoutMs, '--tls-timeout'),
+  };
+  return {
+    level,
+    ehlo: options.ehlo ?? defaultEhloName(),
+    from: options.from ?? '',
+    to,
+    data: options.data,
+    sendData: options.data !== undefined || quitAfter === 'data',
+    quitAfter,
+    pipelining: options.pipelining ?? true,
+    servername: options.servername,
+    ca: options.ca,
+    appendCa: options.appendCa ?? false,
+    match,
+    fingerprintDigest: options.fingerprintDigest ?? 'sha256',
+    ciphers: clientCipherString(options.ciphers ?? POSTFIX_MEDIUM_CIPHERS, CERT_CHECKING_LEVELS.includes(level)),
+    minVersion: 'TLSv1',
+    maxVersion: 'TLSv1.3',
+    ...timeouts,
+    deadlineMs: options.deadlineMs === undefined ? undefined : positive(options.deadlineMs, '--deadline'),
+    warnDays: options.warnDays ?? 21,
+    critDays: options.critDays ?? 7,
+    minTls,
+    family: options.family,
+    starttls: options.starttls,
+    implicit: options.implicit,
+    transcript: options.transcript ?? false,
+    showCerts: options.showCerts ?? false,
+    signal: options.signal,
+  };
+}
+
+function positive(value: number, flag: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number of milliseconds, got ${value}`);
+  return value;
+}
+
+export function checkVersion(value: string, flag: string): SecureVersion {
+  const v = VERSIONS.find((x) => x.toLowerCase() === value.toLowerCase());
+  if (!v) throw new UsageError(`${flag}: unknown TLS version '${value}' (one of ${VERSIONS.join(', ')})`);
+  return v;
+}
+
+// RFC 5321 §4.1.2 Mailbox, loosely: no spaces, brackets or control characters,
+// so an address can never smuggle a second command into the session.
+function checkAddress(addr: string): void {
+  if (/[\s<>\x00-\x1f\x7f]/.test(addr)) throw new UsageError(`invalid mail address '${addr}'`);
+}
+
+/**
+ * --match values: several per flag are allowed. Digests contain colons, so for
+ * `fingerprint` only `|`, commas and blanks separate; names also split on ':'
+ * (Postfix's match=nexthop:dot-nexthop).
+ */
+export function splitMatch(values: string[], level: Level): string[] {
+  const separator = level === 'fingerprint' ? /[|,\s]+/ : /[|,:\s]+/;
+  return values.flatMap((v) => v.split(separator)).filter(Boolean);
+}

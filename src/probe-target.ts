@@ -1,0 +1,346 @@
+import { isIP } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { ProbeError } from './errors.js';
+import type { Mode, Phase, ProbeResult, SmtpReply } from './types.js';
+import { SCHEMA_VERSION } from './types.js';
+import type { ResolvedOptions } from './options.js';
+import { SmtpSession, type PipelinedCommand, type SessionClock } from './smtp/session.js';
+import { Transcript } from './smtp/transcript.js';
+import { diffCapabilities, hasCapability, parseEhloCapabilities } from './smtp/capabilities.js';
+import { encodeData, testMessage } from './smtp/message.js';
+import { replyClass } from './smtp/reply.js';
+import { secureContextFor } from './tls/context.js';
+import { negotiatedFacts } from './tls/negotiated.js';
+import { certificateFacts, chainAsSent } from './tls/certificate.js';
+import { verifyPeer } from './verify.js';
+import { judge } from './verdict.js';
+import { referenceNames } from './reference-names.js';
+import { diagnoseSilentBanner } from './tls/diagnose.js';
+import { settleTls13 } from './tls/settle.js';
+
+/** One concrete connection to probe. */
+export interface ConnectionTarget {
+  destination: string;
+  nexthop: string;
+  mx: { host: string; preference: number } | null;
+  host: string;
+  address: string;
+  port: number;
+  mode: Mode;
+  resolveMs: number | null;
+}
+
+export function emptyResult(t: Omit<ConnectionTarget, 'address'> & { address: string | null }, o: ResolvedOptions): ProbeResult {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    destination: t.destination,
+    nexthop: t.nexthop,
+    mx: t.mx,
+    host: t.host,
+    address: t.address,
+    port: t.port,
+    mode: o.level === 'none' ? 'plain' : t.mode,
+    level: o.level,
+    status: 'unknown',
+    findings: [],
+    error: null,
+    smtp: { banner: null, ehlo: [], starttls: { offered: false, reply: null }, ehloTls: null, replies: [] },
+    tls: null,
+    certificates: [],
+    verification: null,
+    timingMs: { resolve: t.resolveMs, connect: null, banner: null, ehlo: null, starttls: null, handshake: null, total: 0 },
+  };
+}
+
+/** Probe one (host, address, port): connect, converse, judge. Never throws for the server's faults. */
+export async function probeConnection(target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult> {
+  const started = performance.now();
+  const result = emptyResult(target, o);
+  const transcript = o.transcript ? new Transcript(started) : null;
+  const clock = deadlineClock(started, o.deadlineMs);
+  const conversation = new Conversation(target, o, result, transcript, clock, started);
+  try {
+    await conversation.run();
+  } catch (err) {
+    if (!(err instanceof ProbeError)) throw err;
+    result.error = o.signal?.aborted ? { phase: err.phase, code: 'aborted', message: 'probe aborted' } : err.toInfo();
+    // Only a port that sent nothing at all may be speaking TLS (a slow banner is still SMTP).
+    if (err.code === 'timeout' && err.phase === 'banner' && result.mode !== 'implicit' && !o.signal?.aborted && conversation.receivedBytes === 0) {
+      // A handshake takes about 3 round trips; the TCP connect measured one.
+      const budget = Math.min(o.tlsTimeoutMs, Math.max(300, 4 * (result.timingMs.connect ?? 100)), clock.left());
+      if (budget > 0 && (await diagnoseSilentBanner(target.address, target.port, budget))) {
+        result.error = { phase: 'banner', code: 'implicit-tls-suspected', message: `no SMTP greeting within ${o.bannerTimeoutMs} ms, but the port completes a TLS handshake: it speaks implicit TLS (try --implicit or smtps://)` };
+      }
+    }
+    await conversation.endAfterError(err);
+  } finally {
+    conversation.close();
+  }
+  if (transcript) result.smtp.transcript = transcript.entries;
+  result.timingMs.total = Math.round(performance.now() - started);
+  const { status, findings } = judge(result, o);
+  result.status = status;
+  result.findings = findings;
+  return result;
+}
+
+/** The timeout for each wait: the phase's own, capped by what is left of --deadline. */
+function deadlineClock(started: number, deadlineMs: number | undefined): SessionClock & { left(): number } {
+  return {
+    left: () => (deadlineMs === undefined ? Infinity : Math.floor(deadlineMs - (performance.now() - started))),
+    budget(phaseTimeoutMs: number, phase: Phase): number {
+      if (deadlineMs === undefined) return phaseTimeoutMs;
+      const left = Math.floor(deadlineMs - (performance.now() - started));
+      if (left <= 0) throw new ProbeError(phase, 'timeout', `probe deadline of ${deadlineMs} ms exceeded`);
+      return Math.min(phaseTimeoutMs, left);
+    },
+  };
+}
+
+class Conversation {
+  private session: SmtpSession | null = null;
+  /** MAIL accepted and the transaction not finished: RSET before QUIT. */
+  private inTransaction = false;
+  private quitSent = false;
+  private mark: number;
+
+  constructor(
+    private readonly target: ConnectionTarget,
+    private readonly o: ResolvedOptions,
+    private readonly result: ProbeResult,
+    private readonly transcript: Transcript | null,
+    private readonly clock: SessionClock,
+    started: number,
+  ) {
+    this.mark = started;
+  }
+
+  get receivedBytes(): number {
+    return this.session?.receivedBytes ?? 0;
+  }
+
+  /** ms since the last lap, for timingMs. */
+  private lap(): number {
+    const now = performance.now();
+    const ms = Math.round((now - this.mark) * 10) / 10;
+    this.mark = now;
+    return ms;
+  }
+
+  async run(): Promise<void> {
+    const { o, result, target } = this;
+    const s = (this.session = await SmtpSession.connect(target.address, target.port, this.transcript, this.clock, o.connectTimeoutMs, o.signal));
+    result.timingMs.connect = this.lap();
+    o.signal?.addEventListener('abort', () => s.close(), { once: true });
+
+    if (result.mode === 'implicit') {
+      const secure = await s.startImplicitTls(this.upgradeOptions('handshake'));
+      this.recordTls(secure);
+      result.timingMs.handshake = this.lap();
+    }
+
+    const banner = await s.read('banner', o.bannerTimeoutMs, 'banner', true);
+    result.smtp.banner = { code: banner.code, text: banner.text };
+    result.timingMs.banner = this.lap();
+    if (banner.code !== 220) throw new ProbeError('banner', 'smtp-reply', `server refused the session: ${oneLine(banner)}`, banner);
+
+    const caps = await this.ehlo('ehlo');
+    result.smtp.ehlo = caps;
+    if (result.mode === 'implicit') result.smtp.ehloTls = caps;
+    result.timingMs.ehlo = this.lap();
+    if (o.quitAfter === 'ehlo') return this.quit();
+
+    if (result.mode === 'starttls') {
+      const upgraded = await this.startTls(caps);
+      if (upgraded) {
+        // RFC 3207 §4.2: forget everything learned before TLS and ask again.
+        const capsTls = await this.ehlo('ehlo-tls');
+        result.smtp.ehloTls = capsTls;
+        result.smtp.capabilityChanges = diffCapabilities(caps, capsTls);
+      }
+    }
+
+    if (!this.levelAllowsMail()) return this.quit();
+    if (o.quitAfter === 'tls') return this.quit();
+    await this.transaction();
+  }
+
+  private upgradeOptions(phase: Phase) {
+    const { o, target } = this;
+    const sni = o.servername ?? (isIP(target.host) ? null : target.host);
+    return {
+      servername: sni && !isIP(sni) ? sni : null,
+      secureContext: secureContextFor({ ca: o.ca, appendCa: o.appendCa, ciphers: o.ciphers, minVersion: o.minVersion, maxVersion: o.maxVersion }),
+      timeoutMs: o.tlsTimeoutMs,
+      phase,
+      mode: this.result.mode,
+    };
+  }
+
+  /** EHLO, or HELO when EHLO is refused (RFC 5321 §4.1.4 allows the fallback). */
+  private async ehlo(phase: Phase): Promise<string[]> {
+    const s = this.session!;
+    const reply = await s.command(`EHLO ${this.o.ehlo}`, phase, this.o.timeoutMs);
+    if (reply.code === 250) return parseEhloCapabilities(reply.text);
+    if (replyClass(reply.code) === 5 && reply.code !== 554) {
+      const helo = await s.command(`HELO ${this.o.ehlo}`, phase, this.o.timeoutMs);
+      if (helo.code === 250) {
+        this.result.smtp.heloFallback = true;
+        return [];
+      }
+      throw new ProbeError(phase, 'smtp-reply', `HELO refused: ${oneLine(helo)}`, helo);
+    }
+    throw new ProbeError(phase, 'smtp-reply', `EHLO refused: ${oneLine(reply)}`, reply);
+  }
+
+  /** true when TLS is up; false when the level lets us go on in plaintext. */
+  private async startTls(caps: string[]): Promise<boolean> {
+    const { o, result } = this;
+    const s = this.session!;
+    const offered = hasCapability(caps, 'STARTTLS');
+    result.smtp.starttls.offered = offered;
+    if (!offered) {
+      if (o.level === 'may') return false;
+      throw new ProbeError('starttls', 'starttls-not-offered', 'TLS is required, but was not offered by the server (no STARTTLS in the EHLO reply)');
+    }
+    const reply = await s.command('STARTTLS', 'starttls', o.timeoutMs);
+    result.smtp.starttls.reply = reply;
+    result.timingMs.starttls = this.lap();
+    if (reply.code !== 220) {
+      if (o.level === 'may') return false;
+      throw new ProbeError('starttls', 'starttls-refused', `STARTTLS refused: ${oneLine(reply)}`, reply);
+    }
+    const secure = await s.startTls(this.upgradeOptions('handshake'));
+    this.recordTls(secure);
+    result.timingMs.handshake = this.lap();
+    await settleTls13(secure);
+    return true;
+  }
+
+  private recordTls(secure: TLSSocket): void {
+    const { o, result, target } = this;
+    const sni = o.servername ?? (isIP(target.host) ? null : target.host);
+    result.tls = negotiatedFacts(secure, sni && !isIP(sni) ? sni : null);
+    const leaf = secure.getPeerX509Certificate();
+    const { chain, truncated } = chainAsSent(leaf);
+    const now = Date.now();
+    result.certificates = chain.map((c) => certificateFacts(c, now, o.showCerts));
+    this.transcript?.add('==', `TLS established: ${result.tls.protocol} ${result.tls.cipher.standardName || result.tls.cipher.name}${result.tls.keyExchange?.group ? ` ${result.tls.keyExchange.group}` : ''}, ${chain.length} certificate(s)`);
+    if (truncated) throw new ProbeError('handshake', 'protocol-violation', `certificate chain longer than ${chain.length} certificates`);
+    const authError = secure.authorizationError as unknown;
+    result.verification = verifyPeer({
+      leaf,
+      chain: result.certificates,
+      authorized: secure.authorized,
+      authorizationError: authError == null ? null : String((authError as { code?: string }).code ?? authError),
+      referenceNames: referenceNames(o, target),
+      fingerprints: o.level === 'fingerprint' ? o.match : undefined,
+      fingerprintDigest: o.fingerprintDigest,
+    });
+  }
+
+  /** Postfix tears the session down when the level is not met; so do we, before any MAIL. */
+  private levelAllowsMail(): boolean {
+    const { level } = this.o;
+    const v = this.result.verification;
+    if (level === 'none' || level === 'may') return true;
+    if (!this.result.tls) return false;
+    if (level === 'encrypt') return true;
+    if (!v) return false;
+    if (level === 'fingerprint') return v.fingerprintMatch === true;
+    return v.trusted && v.hostnameMatch;
+  }
+
+  /** MAIL, RCPT..., [DATA], pipelined when the server allows (RFC 2920). */
+  private async transaction(): Promise<void> {
+    const { o, result } = this;
+    const s = this.session!;
+    const caps = result.smtp.ehloTls ?? result.smtp.ehlo;
+    const pipelining = o.pipelining && hasCapability(caps, 'PIPELINING');
+    const commands: PipelinedCommand[] = [{ line: `MAIL FROM:<${o.from}>`, phase: 'mail' }];
+    if (o.quitAfter !== 'mail') for (const to of o.to) commands.push({ line: `RCPT TO:<${to}>`, phase: 'rcpt' });
+    if (o.sendData) commands.push({ line: 'DATA', phase: 'data' });
+    const endsHere = !o.sendData;
+    if (pipelining && endsHere) {
+      // The whole tail in one round trip: MAIL, RCPT..., RSET, QUIT (QUIT last, RFC 2920 §3.1).
+      commands.push({ line: 'RSET', phase: 'quit' }, { line: 'QUIT', phase: 'quit' });
+      this.quitSent = true;
+    }
+    const replies = pipelining ? await s.pipeline(commands, o.timeoutMs) : await this.oneByOne(commands);
+    const mail = replies[0];
+    this.inTransaction = !pipelining || !endsHere ? mail.code === 250 : false;
+    if (mail.code !== 250) throw new ProbeError('mail', 'smtp-reply', `MAIL FROM refused: ${oneLine(mail)}`, mail);
+    const rcptReplies = replies.slice(1, 1 + (o.quitAfter === 'mail' ? 0 : o.to.length));
+    const refused = rcptReplies.find((r) => replyClass(r.code) !== 2);
+    if (o.sendData) {
+      const dataReply = replies[commands.length - 1];
+      if (dataReply && dataReply.code === 354) {
+        const message = o.data ?? testMessage(o.from, o.to, o.ehlo);
+        const encoded = encodeData(message);
+        s.writeData(encoded, `<message, ${encoded.length} bytes>`);
+        const done = await s.read('data', o.timeoutMs, 'reply to end of DATA');
+        s.replies.push({ command: '<end of data>', ...done });
+        this.inTransaction = false;
+        if (replyClass(done.code) !== 2) throw new ProbeError('data', 'smtp-reply', `message refused: ${oneLine(done)}`, done);
+      } else if (!refused && dataReply) {
+        throw new ProbeError('data', 'smtp-reply', `DATA refused: ${oneLine(dataReply)}`, dataReply);
+      }
+    }
+    result.smtp.replies = s.replies;
+    if (refused) throw new ProbeError('rcpt', 'smtp-reply', `RCPT TO refused: ${oneLine(refused)}`, refused);
+    if (!this.quitSent) await this.quit();
+    else this.checkPipelinedQuit();
+  }
+
+  private async oneByOne(commands: PipelinedCommand[]): Promise<SmtpReply[]> {
+    const s = this.session!;
+    const out: SmtpReply[] = [];
+    for (const c of commands) {
+      const reply = await s.command(c.line, c.phase, this.o.timeoutMs);
+      out.push(reply);
+      if (c.phase === 'mail' && reply.code !== 250) break;
+    }
+    return out;
+  }
+
+  private checkPipelinedQuit(): void {
+    const quit = this.session!.replies.at(-1);
+    if (quit && quit.command === 'QUIT' && quit.code !== 221) {
+      this.result.findings.push({ severity: 'info', code: 'quit-reply', message: `unexpected reply to QUIT: ${oneLine(quit)}` });
+    }
+  }
+
+  /** RSET when a transaction is open, then QUIT; a bad reply to either is only a finding. */
+  async quit(): Promise<void> {
+    const s = this.session;
+    if (!s || s.botched || this.quitSent) return;
+    this.quitSent = true;
+    const quitTimeout = Math.min(this.o.timeoutMs, 5000);
+    try {
+      if (this.inTransaction) await s.command('RSET', 'quit', quitTimeout);
+      const reply = await s.command('QUIT', 'quit', quitTimeout);
+      if (reply.code !== 221) this.result.findings.push({ severity: 'info', code: 'quit-reply', message: `unexpected reply to QUIT: ${oneLine(reply)}` });
+    } catch (err) {
+      if (!(err instanceof ProbeError)) throw err;
+      this.result.findings.push({ severity: 'info', code: 'quit-failed', message: `QUIT: ${err.message}` });
+    } finally {
+      this.result.smtp.replies = s.replies;
+    }
+  }
+
+  /** After a failure: QUIT only when the conversation is still in sync. */
+  async endAfterError(err: ProbeError): Promise<void> {
+    if (this.session) this.result.smtp.replies = this.session.replies;
+    const inSync = ['smtp-reply', 'starttls-not-offered', 'starttls-refused'].includes(err.code);
+    if (inSync) await this.quit();
+  }
+
+  close(): void {
+    this.session?.close();
+  }
+}
+
+function oneLine(reply: SmtpReply): string {
+  const first = reply.text.split('\n')[0];
+  return `${reply.code}${reply.enhanced ? ` ${reply.enhanced}` : ''} ${first}`.trim();
+}

@@ -1,0 +1,65 @@
+// A tiny DER reader for the one X.509 field Node 20's X509Certificate lacks:
+// the signature algorithm (RFC 5280 §4.1.1.2). Bounds-checked; returns null on
+// anything unexpected instead of throwing.
+
+interface Tlv { tag: number; start: number; end: number; next: number }
+
+function readTlv(der: Buffer, offset: number): Tlv | null {
+  if (offset + 2 > der.length) return null;
+  const tag = der[offset];
+  let len = der[offset + 1];
+  let start = offset + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || start + n > der.length) return null;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + der[start + i];
+    start += n;
+  }
+  const end = start + len;
+  if (end > der.length) return null;
+  return { tag, start, end, next: end };
+}
+
+function decodeOid(bytes: Buffer): string {
+  const parts: number[] = [];
+  let value = 0;
+  for (const b of bytes) {
+    value = value * 128 + (b & 0x7f);
+    if (!(b & 0x80)) {
+      if (parts.length === 0) parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+      else parts.push(value);
+      value = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+const SIGNATURE_ALGORITHMS: Record<string, string> = {
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.3.101.112': 'ED25519',
+  '1.3.101.113': 'ED448',
+};
+
+/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signature } */
+export function signatureAlgorithmOf(der: Buffer): string | null {
+  const cert = readTlv(der, 0);
+  if (!cert || cert.tag !== 0x30) return null;
+  const tbs = readTlv(der, cert.start);
+  if (!tbs || tbs.tag !== 0x30) return null;
+  const algId = readTlv(der, tbs.next);
+  if (!algId || algId.tag !== 0x30) return null;
+  const oid = readTlv(der, algId.start);
+  if (!oid || oid.tag !== 0x06) return null;
+  const dotted = decodeOid(der.subarray(oid.start, oid.end));
+  return SIGNATURE_ALGORITHMS[dotted] ?? dotted;
+}

@@ -1,0 +1,94 @@
+import type { Finding, Level, ProbeResult, Status } from './types.js';
+import type { ResolvedOptions } from './options.js';
+import { hasCapability, keywordOf } from './smtp/capabilities.js';
+
+const RANK: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
+
+export function worse(a: Status, b: Status): Status {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+const TLS_ORDER = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** Does `level` demand a trusted chain (verify, secure) — Postfix's "verified" levels. */
+const needsTrust = (level: Level) => level === 'verify' || level === 'secure';
+
+/**
+ * Findings and status for a finished probe, with Postfix's level semantics:
+ * what would `smtp_tls_security_level = LEVEL` do with this server today?
+ */
+export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status; findings: Finding[] } {
+  const findings: Finding[] = [...result.findings];
+  const add = (severity: Finding['severity'], code: string, message: string) => findings.push({ severity, code, message });
+  const { level, error, tls, verification } = result;
+
+  if (error) {
+    // Opportunistic TLS: Postfix retries in plaintext after a failed handshake.
+    const fallback = level === 'may' && (error.code === 'tls-handshake' || error.phase === 'handshake');
+    add(fallback ? 'warning' : 'critical', error.code, fallback ? `${error.message}; Postfix at level may would retry without TLS` : error.message);
+  }
+
+  if (result.mode === 'starttls' && level !== 'none') {
+    if (!result.smtp.starttls.offered && result.smtp.banner?.code === 220 && result.smtp.ehlo.length > 0 && level === 'may') {
+      add('warning', 'no-tls', 'STARTTLS not offered: mail would go in plaintext');
+    }
+    if (result.smtp.starttls.reply && result.smtp.starttls.reply.code !== 220 && level === 'may') {
+      const r = result.smtp.starttls.reply;
+      add('warning', 'starttls-refused', `STARTTLS refused with ${r.code} ${r.text.split('\n')[0]}: mail would go in plaintext`);
+    }
+    if (hasCapability(result.smtp.ehlo, 'AUTH')) {
+      add('warning', 'auth-before-tls', 'AUTH offered before TLS: passwords could be sent in plaintext (smtpd_tls_auth_only = yes)');
+    }
+    if (result.smtp.ehloTls && hasCapability(result.smtp.ehloTls, 'STARTTLS')) {
+      add('warning', 'starttls-after-tls', 'STARTTLS still advertised after TLS was established (RFC 3207 §4.2)');
+    }
+  }
+
+  if (tls) {
+    if (o.minTls && TLS_ORDER.indexOf(tls.protocol) < TLS_ORDER.indexOf(o.minTls)) {
+      add('warning', 'old-tls', `${tls.protocol} negotiated, below --min-tls ${o.minTls}`);
+    }
+    judgeCertificate(result, o, add);
+  }
+  void verification;
+
+  let status: Status = 'ok';
+  for (const f of findings) status = worse(status, f.severity === 'info' ? 'ok' : f.severity);
+  return { status, findings };
+}
+
+function judgeCertificate(result: ProbeResult, o: ResolvedOptions, add: (s: Finding['severity'], code: string, message: string) => void): void {
+  const v = result.verification;
+  const leaf = result.certificates[0];
+  const level = result.level;
+  if (!v || !leaf) {
+    const severity = level === 'may' || level === 'encrypt' ? 'info' : 'critical';
+    add(severity, 'no-certificate', `server sent no certificate (anonymous cipher ${result.tls?.cipher.name ?? ''})`);
+    return;
+  }
+  const trustWords = v.trusted ? 'trusted' : `not trusted (${v.error?.reason ?? 'unknown'}${v.error?.openssl ? `, ${v.error.openssl}` : ''})`;
+  const nameWords = v.hostnameMatch ? `names ${v.matchedName}` : `does not name ${v.checkedNames.join(' or ')}`;
+
+  if (level === 'fingerprint') {
+    if (!v.fingerprintMatch) add('critical', 'fingerprint-mismatch', `certificate fingerprint matches none of --match (${leaf.sha256})`);
+    return; // Postfix: fingerprint ignores trust, names and expiry
+  }
+  if (needsTrust(level)) {
+    if (!v.trusted) add('critical', v.error?.reason ?? 'certificate-not-trusted', `certificate ${trustWords}`);
+    if (!v.hostnameMatch) add('critical', 'certificate-host-mismatch', `certificate ${nameWords}`);
+    if (v.trusted && v.hostnameMatch) {
+      if (leaf.daysRemaining < o.critDays) add('critical', 'cert-expires-soon', `certificate expires in ${leaf.daysRemaining} days (--crit-days ${o.critDays})`);
+      else if (leaf.daysRemaining < o.warnDays) add('warning', 'cert-expires-soon', `certificate expires in ${leaf.daysRemaining} days (--warn-days ${o.warnDays})`);
+    }
+    return;
+  }
+  // may / encrypt: the certificate is reported, not judged (Postfix does not check it).
+  if (!v.trusted || !v.hostnameMatch) {
+    add('info', 'certificate-not-verified', `certificate ${trustWords}, ${nameWords} (not judged at level ${level})`);
+  }
+}
+
+/** AUTH keywords, for the report of what TLS changed. */
+export function authMechanisms(caps: string[] | null): string[] {
+  return (caps ?? []).filter((c) => keywordOf(c) === 'AUTH');
+}
