@@ -4,6 +4,7 @@
 // Findings use the ProbeResult vocabulary (info < warning < critical, worst wins); a table problem
 // of severity "error" (Postfix refuses the entry or skips the line) is critical here.
 import type { Finding, ProbeResult } from '../types.js';
+import { checkCipherString, postfixCipherString } from './ciphers.js';
 import { classifyMatchName } from './levels.js';
 import { enabledProtocols, parsePostfixProtocols, type ProtocolName } from './protocols.js';
 import type { PolicyEntry, PolicyProblem, PolicyTable } from './table.js';
@@ -122,6 +123,11 @@ export function lintEntry(entry: PolicyEntry, options: LintOptions = {}, table: 
     add({ severity: 'warning', code: 'weak-cipher-grade', message: `ciphers=${grade} is insecure and SHOULD NOT be used (postconf(5)); Postfix >= 3.8 treats it as medium: use ciphers=medium or high` });
   } else if (grade === 'null') {
     add({ severity: 'warning', code: 'weak-cipher-grade', message: 'ciphers=null means no encryption with TLS 1.2 and below (and only works with NULL ciphers enabled on both sides)' });
+  }
+  try {
+    checkCipherString(postfixCipherString({ grade: entry.attrs.ciphers ?? 'medium', exclude: entry.attrs.exclude, level: entry.level }));
+  } catch (err) {
+    add({ severity: 'critical', code: 'no-cipher', message: `ciphers=${entry.attrs.ciphers ?? 'medium'}${entry.attrs.exclude ? ` exclude=${entry.attrs.exclude}` : ''} at ${entry.level} leaves no cipher OpenSSL 3 supports: Postfix fails to start TLS ("error setting cipher grade")` });
   }
   if (entry.level === 'may' && (entry.attrs.protocols !== undefined || entry.attrs.ciphers !== undefined)) {
     add({ severity: 'info', code: 'may-with-restrictions', message: 'protocols=/ciphers= at the may level only reduce interoperability: a failed handshake falls back to plaintext' });
