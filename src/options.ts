@@ -3,7 +3,9 @@ import { UsageError } from './errors.js';
 import type { Level, ProbeOptions, QuitAfter } from './types.js';
 import { DEFAULT_TIMEOUTS } from './smtp/limits.js';
 import { defaultEhloName } from './smtp/ehlo-name.js';
-import { POSTFIX_MEDIUM_CIPHERS, clientCipherString } from './tls/context.js';
+import { parseProtocols } from './policy/protocols.js';
+import { nodeCiphers } from './policy/ciphers.js';
+import { parseMatch } from './policy/levels.js';
 
 /** ProbeOptions with every default filled in and every value checked. */
 export interface ResolvedOptions extends Required<Pick<ProbeOptions,
@@ -31,8 +33,6 @@ export const LEVELS: readonly Level[] = ['none', 'may', 'encrypt', 'fingerprint'
 export const QUIT_AFTER: readonly QuitAfter[] = ['ehlo', 'tls', 'mail', 'rcpt', 'data'];
 const VERSIONS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
-/** Levels at which Postfix checks the certificate, and so appends !aNULL. */
-export const CERT_CHECKING_LEVELS: readonly Level[] = ['fingerprint', 'verify', 'secure', 'dane', 'dane-only'];
 
 export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   const level = options.level ?? 'verify';
@@ -44,8 +44,11 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   if ((quitAfter === 'rcpt' || quitAfter === 'data') && to.length === 0) throw new UsageError(`--quit-after ${quitAfter} needs at least one --to address`);
   if (options.starttls && options.implicit) throw new UsageError('--starttls and --implicit exclude each other');
   for (const addr of [options.from ?? '', ...to]) checkAddress(addr);
-  const match = splitMatch(options.match ?? [], level);
+  const match = options.match?.length ? parseMatch(level, options.match) : [];
   if (level === 'fingerprint' && !match.length) throw new UsageError('level fingerprint needs at least one --match digest');
+  // Postfix's smtp client default: smtp_tls_protocols = >=TLSv1 (and its medium grade).
+  const protocols = parseProtocols(options.protocols ?? '>=TLSv1');
+  const ciphers = nodeCiphers({ grade: options.ciphers ?? 'medium', exclude: options.excludeCiphers, level, legacyProtocols: protocols.needsSeclevel0 });
   const minTls = options.minTls === undefined ? undefined : checkVersion(options.minTls, '--min-tls');
   const timeouts = {
     connectTimeoutMs: positive(options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs, '--connect-timeout'),
@@ -67,9 +70,9 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
     appendCa: options.appendCa ?? false,
     match,
     fingerprintDigest: options.fingerprintDigest ?? 'sha256',
-    ciphers: clientCipherString(options.ciphers ?? POSTFIX_MEDIUM_CIPHERS, CERT_CHECKING_LEVELS.includes(level)),
-    minVersion: 'TLSv1',
-    maxVersion: 'TLSv1.3',
+    ciphers: ciphers.ciphers,
+    minVersion: protocols.minVersion,
+    maxVersion: protocols.maxVersion,
     ...timeouts,
     deadlineMs: options.deadlineMs === undefined ? undefined : positive(options.deadlineMs, '--deadline'),
     warnDays: options.warnDays ?? 21,
@@ -101,12 +104,3 @@ function checkAddress(addr: string): void {
   if (/[\s<>\x00-\x1f\x7f]/.test(addr)) throw new UsageError(`invalid mail address '${addr}'`);
 }
 
-/**
- * --match values: several per flag are allowed. Digests contain colons, so for
- * `fingerprint` only `|`, commas and blanks separate; names also split on ':'
- * (Postfix's match=nexthop:dot-nexthop).
- */
-export function splitMatch(values: string[], level: Level): string[] {
-  const separator = level === 'fingerprint' ? /[|,\s]+/ : /[|,:\s]+/;
-  return values.flatMap((v) => v.split(separator)).filter(Boolean);
-}

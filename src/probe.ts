@@ -8,6 +8,8 @@ import type { Destination, ProbeOptions, ProbeResult } from './types.js';
 /** Shared by every probe of a run: one DNS resolver (and its cache). */
 export interface RunContext {
   resolver: DnsResolver;
+  /** Waits for a connection slot to an address (per-host cap); returns the release. */
+  gate?: (address: string) => Promise<() => void>;
 }
 
 export function createRunContext(options: ProbeOptions = {}): RunContext {
@@ -27,7 +29,7 @@ export async function probeAll(destination: string | Destination, options: Probe
   if (resolution.error) return [failedResult(dest, resolution, null, o)];
   const results: ProbeResult[] = [];
   for (const host of resolution.hosts) {
-    results.push(...(await probeHost(dest, resolution, host, o, options.allAddresses ?? false)));
+    results.push(...(await probeHost(dest, resolution, host, o, options.allAddresses ?? false, ctx)));
   }
   return results;
 }
@@ -42,12 +44,13 @@ export async function probe(destination: string | Destination, options: ProbeOpt
 }
 
 /** Each address in turn until one answers (default), or every address (--all-addresses). */
-async function probeHost(dest: Destination, resolution: Resolution, host: ResolvedHost, o: ResolvedOptions, allAddresses: boolean): Promise<ProbeResult[]> {
+async function probeHost(dest: Destination, resolution: Resolution, host: ResolvedHost, o: ResolvedOptions, allAddresses: boolean, ctx: RunContext): Promise<ProbeResult[]> {
   if (host.error || host.addresses.length === 0) return [failedResult(dest, resolution, host, o)];
   const base = { destination: dest.input, nexthop: resolution.nexthop, mx: host.mx, host: host.host, port: dest.port, mode: dest.mode, resolveMs: resolution.timingMs };
   const results: ProbeResult[] = [];
   for (const { address } of host.addresses) {
-    const result = await probeConnection({ ...base, address }, o);
+    const release = ctx.gate ? await ctx.gate(address) : null;
+    const result = await probeConnection({ ...base, address }, o).finally(() => release?.());
     result.findings.unshift(...resolution.findings.filter((f) => !result.findings.includes(f)));
     results.push(result);
     const unreachable = result.error?.phase === 'connect';

@@ -10,19 +10,6 @@ export interface TlsClientConfig {
   maxVersion: SecureVersion;
 }
 
-// Postfix's `medium` grade: tls_medium_cipherlist = aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH,
-// the default of smtp_tls_ciphers. Offering what Postfix's smtp client offers
-// makes the negotiated cipher the one real mail delivery gets.
-export const POSTFIX_MEDIUM_CIPHERS = 'aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH';
-
-/**
- * The cipher string for a level: Postfix appends !aNULL when certificates are
- * checked (tls_client.c), and TLS 1.0/1.1 need OpenSSL 3's security level 0.
- */
-export function clientCipherString(base: string, verifiesCertificate: boolean): string {
-  return `${base}${verifiesCertificate ? ':!aNULL' : ''}:@SECLEVEL=0`;
-}
-
 // Creating a SecureContext loads the CA store (~5 ms with Node's roots): one per
 // distinct configuration per process, shared by every probe of a run.
 const contexts = new Map<string, SecureContext>();

@@ -1,0 +1,113 @@
+// Every command-line option of `mxprobe [probe]`, as data (after npm-check-updates'
+// cli-options): --help, the options type and the README table come from this one
+// list. Each `parse` turns the flag's text into the ProbeOptions value or throws a
+// UsageError with one line.
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.js';
+import { LEVELS, QUIT_AFTER, checkVersion } from './options.js';
+import { parseResolverAddress } from './resolve.js';
+import type { Level, QuitAfter } from './types.js';
+
+export interface CliOption {
+  /** Long flag without dashes; camelCased it is the key in CliValues. */
+  long: string;
+  short?: string;
+  /** Argument name shown in help; absent for boolean flags. */
+  arg?: string;
+  description: string;
+  default?: string | number | boolean;
+  /** Repeatable: values collect into an array. */
+  repeat?: boolean;
+  parse?: (value: string) => unknown;
+  group: 'connection' | 'tls' | 'smtp' | 'verdict' | 'output' | 'run';
+}
+
+export function parseMs(flag: string) {
+  return (value: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
+    if (!m) throw new UsageError(`${flag}: expected a duration like 10s or 1500ms, got '${value}'`);
+    const n = Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
+    if (n <= 0) throw new UsageError(`${flag} must be greater than 0`);
+    return n;
+  };
+}
+
+export function parseIntIn(flag: string, min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag}: expected a whole number, got '${value}'`);
+    const n = Number(value);
+    if (n < min || n > max) throw new UsageError(`${flag} must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+export function parseOneOf<T extends string>(flag: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    const v = value.toLowerCase() as T;
+    if (!allowed.includes(v)) throw new UsageError(`${flag}: '${value}' is not one of ${allowed.join(', ')}`);
+    return v;
+  };
+}
+
+export function readTextFile(flag: string) {
+  return (path: string): string => {
+    try {
+      return readFileSync(path === '-' ? 0 : path, 'utf8');
+    } catch (err) {
+      throw new UsageError(`${flag}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+}
+
+export const CLI_OPTIONS: readonly CliOption[] = [
+  // connection
+  { long: 'starttls', description: 'STARTTLS even on port 465', group: 'connection' },
+  { long: 'implicit', description: 'implicit TLS (smtps) on any port, like posttls-finger -w; alias --smtps', group: 'connection' },
+  { long: 'smtps', description: 'alias of --implicit', group: 'connection' },
+  { long: 'port', short: 'p', arg: 'PORT', description: 'port for destinations that name none', parse: parseIntIn('--port', 1, 65535), group: 'connection' },
+  { long: 'ipv4', short: '4', description: 'IPv4 addresses only', group: 'connection' },
+  { long: 'ipv6', short: '6', description: 'IPv6 addresses only', group: 'connection' },
+  { long: 'mx', arg: 'first|all', description: 'probe the first MX host or all of them', default: 'all', parse: parseOneOf('--mx', ['first', 'all'] as const), group: 'connection' },
+  { long: 'all-addresses', description: 'probe every address of each host (default: first that answers)', group: 'connection' },
+  { long: 'resolver', arg: 'IP[:PORT]', description: 'DNS server to ask instead of the system resolver (repeatable)', repeat: true, parse: parseResolverAddress, group: 'connection' },
+  { long: 'connect-timeout', arg: 'TIME', description: 'TCP connect deadline', default: '10s', parse: parseMs('--connect-timeout'), group: 'connection' },
+  { long: 'timeout', arg: 'TIME', description: 'deadline for each SMTP reply', default: '30s', parse: parseMs('--timeout'), group: 'connection' },
+  { long: 'banner-timeout', arg: 'TIME', description: 'deadline for the greeting', default: '60s', parse: parseMs('--banner-timeout'), group: 'connection' },
+  { long: 'tls-timeout', arg: 'TIME', description: 'deadline for the TLS handshake', default: '15s', parse: parseMs('--tls-timeout'), group: 'connection' },
+  { long: 'deadline', arg: 'TIME', description: 'cap on one whole probe', parse: parseMs('--deadline'), group: 'connection' },
+  // tls
+  { long: 'level', short: 'l', arg: 'LEVEL', description: `security level: ${LEVELS.filter((l) => !l.startsWith('dane')).join(', ')}`, default: 'verify', parse: parseOneOf<Level>('--level', LEVELS), group: 'tls' },
+  { long: 'match', short: 'm', arg: 'VALUE', description: 'fingerprint digests (fingerprint) or names (verify, secure: hostname, nexthop, dot-nexthop, .domain); repeatable, or separated by |', repeat: true, group: 'tls' },
+  { long: 'fingerprint-digest', arg: 'ALG', description: 'digest for --match at level fingerprint', default: 'sha256', parse: parseOneOf('--fingerprint-digest', ['sha256', 'sha1', 'md5'] as const), group: 'tls' },
+  { long: 'servername', arg: 'NAME', description: 'SNI to send and name to verify (default: the MX/host name)', group: 'tls' },
+  { long: 'ca-file', arg: 'FILE', description: 'PEM trust anchors instead of Node\'s bundled roots', parse: readTextFile('--ca-file'), group: 'tls' },
+  { long: 'append-ca', description: 'trust --ca-file in addition to the bundled roots', group: 'tls' },
+  { long: 'protocols', arg: 'LIST', description: "Postfix protocol list, e.g. '>=TLSv1.2' or '!SSLv3, !TLSv1'", default: '>=TLSv1', group: 'tls' },
+  { long: 'ciphers', arg: 'GRADE', description: 'Postfix cipher grade: high, medium, low, export, null', default: 'medium', group: 'tls' },
+  { long: 'exclude-ciphers', arg: 'LIST', description: 'OpenSSL cipher names or classes to exclude, as Postfix exclude=', group: 'tls' },
+  // smtp
+  { long: 'ehlo', arg: 'NAME', description: 'EHLO name (default: this host\'s fully qualified name)', group: 'smtp' },
+  { long: 'from', arg: 'ADDR', description: 'MAIL FROM address (default: null sender <>)', group: 'smtp' },
+  { long: 'to', arg: 'ADDR', description: 'RCPT TO address (repeatable)', repeat: true, group: 'smtp' },
+  { long: 'data', arg: 'FILE|-', description: 'send this message (never sent unless asked)', parse: readTextFile('--data'), group: 'smtp' },
+  { long: 'quit-after', arg: 'STEP', description: `stop after: ${QUIT_AFTER.join(', ')} (default rcpt with --to, else tls)`, parse: parseOneOf<QuitAfter>('--quit-after', QUIT_AFTER), group: 'smtp' },
+  { long: 'no-pipelining', description: 'send MAIL/RCPT one at a time even when PIPELINING is offered', group: 'smtp' },
+  // verdict
+  { long: 'warn-days', arg: 'DAYS', description: 'WARNING when the certificate expires within DAYS', default: 21, parse: parseIntIn('--warn-days', 0, 100000), group: 'verdict' },
+  { long: 'crit-days', arg: 'DAYS', description: 'CRITICAL when the certificate expires within DAYS', default: 7, parse: parseIntIn('--crit-days', 0, 100000), group: 'verdict' },
+  { long: 'min-tls', arg: 'VERSION', description: 'WARNING when a lower TLS version is negotiated (e.g. TLSv1.2)', parse: (v: string) => checkVersion(v, '--min-tls'), group: 'verdict' },
+  // output
+  { long: 'json', description: 'JSON: an array of ProbeResult', group: 'output' },
+  { long: 'ndjson', description: 'one JSON ProbeResult per line, as each probe finishes', group: 'output' },
+  { long: 'format', arg: 'FORMAT', description: 'table, json, ndjson, nagios, quiet', parse: parseOneOf('--format', ['table', 'json', 'ndjson', 'nagios', 'quiet'] as const), group: 'output' },
+  { long: 'quiet', short: 'q', description: 'verdict line only', group: 'output' },
+  { long: 'verbose', short: 'v', description: 'SMTP transcript with ->, <- and == marks', group: 'output' },
+  { long: 'show-certs', description: 'PEM of the chain as served', group: 'output' },
+  // run
+  { long: 'file', short: 'f', arg: 'FILE', description: 'destinations, one per line (# comments); - for stdin', repeat: true, group: 'run' },
+  { long: 'concurrency', short: 'c', arg: 'N', description: 'probes at once', default: 20, parse: parseIntIn('--concurrency', 1, 10000), group: 'run' },
+  { long: 'per-host', arg: 'N', description: 'connections at once to one address', default: 2, parse: parseIntIn('--per-host', 1, 1000), group: 'run' },
+];
+
+/** "connect-timeout" → "connectTimeout" (commander's key). */
+export const camel = (long: string): string => long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

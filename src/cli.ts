@@ -1,0 +1,238 @@
+// The command line: argv → options → run → render → exit code. Nothing here
+// probes; the library does (src/index.ts). Exit codes follow the Nagios plugin
+// convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or internal error).
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { CLI_OPTIONS, camel, type CliOption } from './cli-options.js';
+import { UsageError } from './errors.js';
+import { parseDestination, parseDestinationList } from './destination.js';
+import { runProbes } from './run.js';
+import { resolveOptions } from './options.js';
+import type { Destination, ProbeOptions, ProbeResult, Status } from './types.js';
+import { exitCodeFor, worstStatus } from './report/status.js';
+import { useColor } from './report/color.js';
+import { probeTable } from './report/table.js';
+import { summaryTable } from './report/summary.js';
+import { toJson, toNdjsonLine } from './report/json.js';
+import { renderTranscript } from './report/transcript.js';
+import { renderPem } from './report/pem.js';
+import { renderQuiet } from './report/quiet.js';
+import { renderNagios } from './report/nagios.js';
+import { runPolicyCommand } from './policy-command.js';
+
+const EXIT_HELP = `
+Exit codes (Nagios plugin convention):
+  0  OK        every probe met the level
+  1  WARNING   worst is a warning (no TLS at level may, certificate expires within --warn-days,
+               TLS below --min-tls, AUTH offered before TLS, ...)
+  2  CRITICAL  worst is critical (level not met: untrusted, expired, wrong name; connection failed;
+               certificate expires within --crit-days)
+  3  UNKNOWN   usage error, unreadable file, internal error
+
+Destinations: example.com (MX lookup, port 25)  example.com:587  [mx.example.com]:587
+  [192.0.2.1]:25  [2001:db8::1]:25  inet:...  smtp://host[:port]  smtps://host[:port] (implicit
+  TLS, 465)  submission://host[:port] (587)  - (read from stdin). Port 465 means implicit TLS.`;
+
+type Values = Record<string, unknown>;
+
+function addOption(cmd: Command, o: CliOption): void {
+  const flags = `${o.short ? `-${o.short}, ` : ''}--${o.long}${o.arg ? ` <${o.arg}>` : ''}`;
+  const def = o.default !== undefined ? ` (default: ${o.default})` : '';
+  const option = new Option(flags, `${o.description}${def}`);
+  if (o.repeat) {
+    option.argParser((value: string, previous: unknown[] | undefined) => [...(previous ?? []), o.parse ? o.parse(value) : value]);
+  } else if (o.parse) {
+    option.argParser((value: string) => o.parse!(value));
+  }
+  cmd.addOption(option);
+}
+
+/** CLI values → library options. */
+export function toProbeOptions(v: Values): ProbeOptions {
+  return {
+    level: v.level as ProbeOptions['level'],
+    match: v.match as string[] | undefined,
+    fingerprintDigest: v.fingerprintDigest as ProbeOptions['fingerprintDigest'],
+    servername: v.servername as string | undefined,
+    ca: v.caFile as string | undefined,
+    appendCa: v.appendCa as boolean | undefined,
+    protocols: v.protocols as string | undefined,
+    ciphers: v.ciphers as string | undefined,
+    excludeCiphers: v.excludeCiphers as string | undefined,
+    ehlo: v.ehlo as string | undefined,
+    from: v.from as string | undefined,
+    to: v.to as string[] | undefined,
+    data: v.data as string | undefined,
+    quitAfter: v.quitAfter as ProbeOptions['quitAfter'],
+    pipelining: v.pipelining as boolean | undefined,
+    starttls: v.starttls as boolean | undefined,
+    implicit: (v.implicit || v.smtps) as boolean | undefined,
+    connectTimeoutMs: v.connectTimeout as number | undefined,
+    timeoutMs: v.timeout as number | undefined,
+    bannerTimeoutMs: v.bannerTimeout as number | undefined,
+    tlsTimeoutMs: v.tlsTimeout as number | undefined,
+    deadlineMs: v.deadline as number | undefined,
+    warnDays: v.warnDays as number | undefined,
+    critDays: v.critDays as number | undefined,
+    minTls: v.minTls as string | undefined,
+    family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
+    resolver: v.resolver as string[] | undefined,
+    mxMode: v.mx as 'first' | 'all' | undefined,
+    allAddresses: v.allAddresses as boolean | undefined,
+    transcript: v.verbose as boolean | undefined,
+    showCerts: v.showCerts as boolean | undefined,
+  };
+}
+
+type Format = 'table' | 'json' | 'ndjson' | 'nagios' | 'quiet';
+
+function formatOf(v: Values): Format {
+  if (v.format) return v.format as Format;
+  if (v.json) return 'json';
+  if (v.ndjson) return 'ndjson';
+  if (v.quiet) return 'quiet';
+  return 'table';
+}
+
+/** Destinations from arguments, -f files and stdin ("-"); bad lines are reported, not fatal, unless nothing is usable. */
+function collectDestinations(args: string[], v: Values, warn: (line: string) => void): Destination[] {
+  const opts = { starttls: v.starttls as boolean | undefined, implicit: (v.implicit || v.smtps) as boolean | undefined, port: v.port as number | undefined };
+  const out: Destination[] = [];
+  const lists: Array<[string, string]> = [];
+  for (const arg of args) {
+    if (arg === '-') lists.push(['stdin', readFileSync(0, 'utf8')]);
+    else out.push(parseDestination(arg, opts));
+  }
+  for (const file of (v.file as string[] | undefined) ?? []) {
+    try {
+      lists.push([file, readFileSync(file === '-' ? 0 : file, 'utf8')]);
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  let bad = 0;
+  for (const [name, text] of lists) {
+    const list = parseDestinationList(text, opts);
+    for (const e of list.errors) warn(`mxprobe: ${name}:${e.line}: ${e.message}`);
+    bad += list.errors.length;
+    out.push(...list.destinations.map((d) => d.dest));
+  }
+  if (out.length === 0) throw new UsageError(bad ? 'no usable destination (every line was malformed)' : 'no destination given (mxprobe --help)');
+  return out;
+}
+
+async function runProbeCommand(args: string[], v: Values): Promise<number> {
+  const stdout = process.stdout;
+  const color = useColor({ isTTY: stdout.isTTY, env: process.env });
+  const format = formatOf(v);
+  const options = toProbeOptions(v);
+  resolveOptions(options); // every flag checked before the first packet
+  const destinations = collectDestinations(args, v, (line) => process.stderr.write(`${line}\n`));
+
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  const keep: ProbeResult[] = [];
+  const statuses: Status[] = [];
+  const verbose = v.verbose as boolean;
+  const showCerts = v.showCerts as boolean;
+  await runProbes(destinations, options, {
+    concurrency: (v.concurrency as number | undefined) ?? 20,
+    perHost: (v.perHost as number | undefined) ?? 2,
+    signal: controller.signal,
+    onResults: (results) => {
+      for (const r of results) {
+        statuses.push(r.status);
+        if (format === 'ndjson') stdout.write(toNdjsonLine(r));
+        else if (format === 'table') {
+          // Tables stream too: each probe is printed as soon as it is done.
+          let text = '';
+          if (verbose && r.smtp.transcript) text += renderTranscript(r.smtp.transcript, { color });
+          text += probeTable(r, { color });
+          if (showCerts) text += renderPem(r);
+          stdout.write(`${text}\n`);
+          keep.push(summaryOnly(r));
+        } else keep.push(r);
+      }
+    },
+  });
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+
+  if (format === 'json') stdout.write(`${toJson(keep)}\n`);
+  else if (format === 'quiet') stdout.write(renderQuiet(keep, { color }));
+  else if (format === 'nagios') stdout.write(renderNagios(keep, { warnDays: (v.warnDays as number) ?? 21, critDays: (v.critDays as number) ?? 7 }));
+  else if (format === 'table' && keep.length > 1) stdout.write(summaryTable(keep, { color }));
+  if (controller.signal.aborted) return 3;
+  return exitCodeFor(worstStatus(statuses));
+}
+
+/** What the summary table needs; the rest is dropped so memory stays flat in the number of targets. */
+function summaryOnly(r: ProbeResult): ProbeResult {
+  return { ...r, certificates: r.certificates.slice(0, 1).map((c) => ({ ...c, pem: undefined })), smtp: { ...r.smtp, transcript: undefined } };
+}
+
+export function buildProgram(): Command {
+  // The program itself is the probe command (the default); policy is a subcommand.
+  const program = new Command('mxprobe')
+    .description('Check what an SMTP server really does with TLS: STARTTLS or implicit TLS, protocol, cipher,\ncertificate chain, trust and name verdicts, and every SMTP reply code.')
+    .usage('[probe] [options] DEST...\n       mxprobe policy [options] FILE')
+    .argument('[destinations...]', 'destinations (see below)')
+    .version(process.env.MXPROBE_VERSION ?? '0.1.0')
+    .addHelpText('after', EXIT_HELP)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showSuggestionAfterError(true);
+  for (const o of CLI_OPTIONS) addOption(program, o);
+  program.action(async (args: string[], values: Values) => {
+    process.exitCode = await runProbeCommand(args, values);
+  });
+
+  const policyCmd = program
+    .command('policy')
+    .description('check every entry of a Postfix tls_policy table against the servers it names')
+    .argument('<file>', 'text source of the tls_policy map')
+    .option('--offline', 'lint only, probe nothing')
+    .option('--domain <name>', 'probe .domain pattern entries as this domain')
+    .option('--json', 'one JSON object per entry')
+    .exitOverride();
+  for (const o of CLI_OPTIONS.filter((o) => o.group === 'connection' || ['ca-file', 'append-ca', 'ehlo', 'concurrency', 'per-host'].includes(o.long))) addOption(policyCmd, o);
+  policyCmd.action(async (file: string, values: Values) => {
+    process.exitCode = await runPolicyCommand(file, values, toProbeOptions(values));
+  });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // A closed stdout (`| head -1`) ends the run quietly; it is not a crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  try {
+    // `mxprobe probe DEST` is the same as `mxprobe DEST`.
+    const args = argv[2] === 'probe' ? [...argv.slice(0, 2), ...argv.slice(3)] : argv;
+    await buildProgram().parseAsync(args);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; every parse error is a usage error (commander printed it).
+      return err.exitCode === 0 ? 0 : 3;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`mxprobe: ${err.message}\n`);
+      return 3;
+    }
+    process.stderr.write(`mxprobe: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (process.env.MXPROBE_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+    return 3;
+  }
+}
+
+// Bundled as dist/cli.js and run by bin/mxprobe.js.
+// Exit as soon as stdout has drained: nothing is left to wait for, and a
+// lingering socket's close must not keep a finished probe alive.
+main(process.argv).then((code) => {
+  process.stdout.write('', () => process.exit(code));
+});
