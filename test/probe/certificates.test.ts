@@ -115,7 +115,7 @@ describe('certificate facts', () => {
   it('wrong name: a host-mismatch finding next to a trusted chain', async () => {
     const r = await probeLeaf((p) => p.leaves.wrongName);
     expect(r.verification!.error).toBeNull();
-    expect(finding(r, /host-mismatch/)?.severity).toBe('critical');
+    expect(finding(r, 'certificate-host-mismatch')?.severity).toBe('critical');
   });
 
   it('expired: days remaining is negative', async () => {
@@ -127,13 +127,14 @@ describe('certificate facts', () => {
   it.each([
     [{}, 'critical'],
     [{ critDays: 3 }, 'warning'],
-    [{ critDays: 3, warnDays: 4 }, 'ok'],
+    [{ critDays: 1, warnDays: 2 }, 'ok'],
   ] as const)('leaf expiring in 5 days with %o → %s', async (extra, status) => {
     const r = await probeLeaf((p) => p.leaves.expiresSoon, 'chain', extra);
     expect(r.verification).toMatchObject({ trusted: true, hostnameMatch: true });
     expect(r.certificates[0].daysRemaining).toBeGreaterThanOrEqual(4);
     expect(r.certificates[0].daysRemaining).toBeLessThanOrEqual(5);
     expect(r.status).toBe(status);
+    expect(finding(r, 'cert-expires-soon')?.severity).toBe(status === 'ok' ? undefined : status);
   });
 
   it.each([

@@ -2,7 +2,7 @@
 // {phase, code}, quickly, and a botched connection gets nothing more from us.
 import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FaultyName } from '../../fixtures/faulty-servers.js';
+import { ehloLines, longBanner, type FaultyName } from '../../fixtures/faulty-servers.js';
 import type { Pki } from '../../fixtures/pki.js';
 import type { ErrorCode, Phase, ProbeOptions } from '../../src/types.js';
 import { options, probePort, SHORT, useFixtures } from './helpers.js';
@@ -69,6 +69,28 @@ describe('faulty servers', () => {
       expect(verbs(s.plaintext[0])).toEqual(c.sent);
     }
     expect(s.connections).toBeLessThanOrEqual(c.connections ?? 1);
+  });
+
+  // DESIGN.md bounds: lines <= 8 KiB, <= 1000 lines and <= 64 KiB per reply; just inside passes
+  it.each([
+    ['8000-byte banner line', () => longBanner(8000), null],
+    ['9000-byte banner line', () => longBanner(9000), { phase: 'banner', code: 'protocol-violation' }],
+    ['EHLO reply of 1000 lines', () => ehloLines(1000), null],
+    ['EHLO reply of 1001 lines', () => ehloLines(1001), { phase: 'ehlo', code: 'protocol-violation' }],
+    ['EHLO reply of 150 x 400 bytes (60 KB)', () => ehloLines(150, 400), null],
+    ['EHLO reply of 200 x 400 bytes (80 KB)', () => ehloLines(200, 400), { phase: 'ehlo', code: 'protocol-violation' }],
+  ] as const)('bounds: %s', async (_name, script, error) => {
+    const s = await fx.raw(script());
+    const r = await probePort(s.port, options(pki, { level: 'may' }));
+    if (error) {
+      expect(r.error).toMatchObject(error);
+      expect(r.status).toBe('critical');
+    } else {
+      expect(r.error).toBeNull();
+      expect(r.smtp.banner?.code).toBe(220);
+      expect(r.status).toBe('warning'); // no STARTTLS offered, level may
+      await expect.poll(() => verbs(s.plaintext[0]).at(-1)).toBe('QUIT');
+    }
   });
 
   it('timeout message names the phase and the deadline', async () => {

@@ -38,10 +38,9 @@ describe('capabilities', () => {
     const f = await fx.smtp({ leaf: pki.leaves.good, authBeforeTls: true });
     const r = await probePort(f.port, options(pki));
     expect(keywords(r.smtp.ehlo)).toContain('AUTH');
-    const auth = finding(r, 'auth-before-tls');
-    expect(auth).toBeDefined();
-    expect(auth!.severity).not.toBe('info');
+    expect(finding(r, 'auth-before-tls')?.severity).toBe('warning');
     expect(r.error).toBeNull();
+    expect(r.status).toBe('warning');
   });
 
   it('STARTTLS still advertised inside TLS is a finding', async () => {
@@ -49,8 +48,10 @@ describe('capabilities', () => {
     const r = await probePort(s.port, options(pki));
     expect(r.error).toBeNull();
     expect(keywords(r.smtp.ehloTls)).toContain('STARTTLS');
-    expect(finding(r, /starttls/)).toBeDefined();
+    expect(finding(r, 'starttls-after-tls')?.severity).toBe('warning');
+    expect(r.status).toBe('warning');
     expect(r.tls?.protocol).toBe('TLSv1.3');
+    expect(r.verification).toMatchObject({ trusted: true, hostnameMatch: true });
   });
 
   it('quitAfter ehlo: no STARTTLS sent, no TLS facts', async () => {
@@ -81,7 +82,10 @@ describe('no STARTTLS', () => {
     const r = await probePort(f.port, options(pki, { level }));
     expect(r.status).toBe(status);
     if (error) expect(r.error).toMatchObject(error);
-    else expect(r.error).toBeNull();
+    else {
+      expect(r.error).toBeNull();
+      expect(finding(r, 'no-tls')?.severity).toBe('warning');
+    }
     expect(r.smtp.starttls.offered).toBe(false);
     expect(r.tls).toBeNull();
     // offered or not, the probe never sends STARTTLS to a server that did not offer it, and says goodbye
@@ -101,7 +105,29 @@ describe('no STARTTLS', () => {
     const s = await fx.faulty('starttlsRefused');
     const r = await probePort(s.port, options(pki, { level: 'may' }));
     expect(r.status).toBe('warning');
+    expect(r.error).toBeNull();
     expect(r.tls).toBeNull();
+    expect(finding(r, 'starttls-refused')?.severity).toBe('warning');
+    // a refused STARTTLS leaves a sane session: it is closed politely
+    await expect.poll(() => s.plaintext[0]).toBe(`EHLO ${EHLO_NAME}\r\nSTARTTLS\r\nQUIT\r\n`);
+  });
+});
+
+describe('EHLO refused', () => {
+  it('falls back to HELO; no extensions means no STARTTLS', async () => {
+    const s = await fx.faulty('ehloRefused');
+    const v = await probePort(s.port, options(pki));
+    expect(v.error).toMatchObject({ phase: 'starttls', code: 'starttls-not-offered' });
+    expect(v.status).toBe('critical');
+    const r = await probePort(s.port, options(pki, { level: 'may' }));
+    expect(r.error).toBeNull();
+    expect(r.smtp.heloFallback).toBe(true);
+    expect(r.smtp.ehlo).toEqual([]);
+    expect(r.smtp.starttls.offered).toBe(false);
+    await expect.poll(() => s.plaintext[1]).toBe(`EHLO ${EHLO_NAME}\r\nHELO ${EHLO_NAME}\r\nQUIT\r\n`);
+    // level may: no TLS is a warning, as when EHLO works but lacks STARTTLS
+    expect(r.status).toBe('warning');
+    expect(finding(r, 'no-tls')?.severity).toBe('warning');
   });
 });
 
@@ -167,12 +193,14 @@ describe('MAIL / RCPT / DATA walk', () => {
     expect(f.messages[0].body).toContain('hello from the probe test\r\n');
     // dot-stuffing (RFC 5321 §4.5.2) was applied on the wire and undone by the server
     expect(f.messages[0].body).toContain('\r\n.leading dot line\r\n');
-    const codes = r.smtp.replies.map((x) => [verb(x.command), x.code]);
-    expect(codes).toContainEqual(['DATA', 354]);
-    // the reply after 354 is the server's verdict on the message
-    const i = r.smtp.replies.findIndex((x) => x.code === 354);
-    expect(r.smtp.replies[i + 1]).toMatchObject({ code: 250 });
-    expect(r.smtp.replies[i + 1].text).toContain('queued as FIXTURE');
+    expect(r.smtp.replies.slice(3).map((x) => [x.command, x.code])).toEqual([
+      [`MAIL FROM:<${FROM}>`, 250],
+      [`RCPT TO:<${TO}>`, 250],
+      ['DATA', 354],
+      ['<end of data>', 250],
+      ['QUIT', 221],
+    ]);
+    expect(r.smtp.replies.at(-2)!.text).toContain('queued as FIXTURE');
     await expect.poll(() => f.commands.at(-1)).toBe('QUIT');
     expect(f.commands.map(verb)).not.toContain('RSET');
   });
