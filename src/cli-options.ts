@@ -59,6 +59,16 @@ export function readTextFile(flag: string) {
   };
 }
 
+/** --ca-file: a file without one PEM certificate (a key, a DER file, a typo) would make every chain "untrusted". */
+export function readCaFile(flag: string) {
+  const read = readTextFile(flag);
+  return (path: string): string => {
+    const text = read(path);
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`${flag}: no PEM certificate in ${path}`);
+    return text;
+  };
+}
+
 export const CLI_OPTIONS: readonly CliOption[] = [
   // connection
   { long: 'starttls', description: 'STARTTLS even on port 465', group: 'connection' },
@@ -80,7 +90,7 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'match', short: 'm', arg: 'VALUE', description: 'fingerprint digests (fingerprint) or names (verify, secure: hostname, nexthop, dot-nexthop, .domain); repeatable, or separated by |', repeat: true, group: 'tls' },
   { long: 'fingerprint-digest', arg: 'ALG', description: 'digest for --match at level fingerprint', default: 'sha256', parse: parseOneOf('--fingerprint-digest', ['sha256', 'sha1', 'md5'] as const), group: 'tls' },
   { long: 'servername', arg: 'NAME', description: 'SNI to send and name to verify (default: the MX/host name)', group: 'tls' },
-  { long: 'ca-file', arg: 'FILE', description: 'PEM trust anchors instead of Node\'s bundled roots', parse: readTextFile('--ca-file'), group: 'tls' },
+  { long: 'ca-file', arg: 'FILE', description: 'PEM trust anchors instead of Node\'s bundled roots', parse: readCaFile('--ca-file'), group: 'tls' },
   { long: 'append-ca', description: 'trust --ca-file in addition to the bundled roots', group: 'tls' },
   { long: 'protocols', arg: 'LIST', description: "Postfix protocol list, e.g. '>=TLSv1.2' or '!SSLv3, !TLSv1'", default: '>=TLSv1', group: 'tls' },
   { long: 'ciphers', arg: 'GRADE', description: 'Postfix cipher grade: high, medium, low, export, null', default: 'medium', group: 'tls' },

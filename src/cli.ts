@@ -183,7 +183,8 @@ export function buildProgram(): Command {
     .version(process.env.MXPROBE_VERSION ?? '0.1.0')
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // A usage error is one line on stderr: commander puts "(Did you mean --level?)" on a second one.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`${s.trim().replace(/\s*\n\s*/g, ' ')}\n`) })
     .showSuggestionAfterError(true);
   for (const o of CLI_OPTIONS) addOption(program, o);
   program.action(async (args: string[], values: Values) => {
