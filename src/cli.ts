@@ -200,7 +200,10 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per entry')
     .exitOverride();
   for (const o of CLI_OPTIONS.filter((o) => o.group === 'connection' || ['ca-file', 'append-ca', 'ehlo', 'concurrency', 'per-host'].includes(o.long))) addOption(policyCmd, o);
-  policyCmd.action(async (file: string, values: Values) => {
+  policyCmd.action(async (file: string, _local: Values, command: Command) => {
+    // The program defines the same flags and commander lets it take them after "policy" too:
+    // read both levels, the subcommand's winning.
+    const values = command.optsWithGlobals() as Values;
     process.exitCode = await runPolicyCommand(file, values, toProbeOptions(values));
   });
   return program;

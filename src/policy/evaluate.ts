@@ -70,6 +70,8 @@ export interface PolicyVerdict {
 export interface PolicyContext {
   /** `--domain NAME`: probe ".domain" pattern entries as this domain (when it falls under them). */
   domain?: string;
+  /** Port for keys that name none (`--port`); Postfix's is 25. */
+  defaultPort?: number;
   /** Contents of tafile= files by path (the command reads them); absent → not applied. */
   tafiles?: ReadonlyMap<string, string>;
 }
@@ -91,12 +93,13 @@ export function policyDestination(entry: PolicyEntry, ctx: PolicyContext = {}): 
     const d = ctx.domain?.toLowerCase().replace(/\.$/, '');
     if (!d) return { skip: `pattern for every subdomain of ${entry.host}: not probed (use --domain NAME to probe one)` };
     if (!d.endsWith(`.${entry.host}`)) return { skip: `pattern for subdomains of ${entry.host}: --domain ${d} is not one of them, not probed` };
-    return { destination: d };
+    return { destination: ctx.defaultPort === undefined ? d : `${d}:${ctx.defaultPort}` };
   }
   if (entry.service !== undefined && entry.port === undefined) {
     return { skip: `service "${entry.service}" has no port mxprobe knows: not probed` };
   }
-  const port = entry.port === undefined ? '' : `:${entry.port}`;
+  const p = entry.port ?? ctx.defaultPort;
+  const port = p === undefined ? '' : `:${p}`;
   if (entry.keyKind === 'host') return { destination: `[${isIP(entry.host) === 6 ? `ipv6:${entry.host}` : entry.host}]${port}` };
   return { destination: `${entry.host}${port}` };
 }

@@ -1,0 +1,103 @@
+// `mxprobe policy FILE` output: one table per entry (the verdict in Postfix's words, each host,
+// the entry's lints with line numbers), a summary table, and lint lines as Postfix prints its
+// table warnings ("FILE, line N: warning: ..."). Pure: verdicts in, text out; colour only when
+// the caller says so.
+import type { LintFinding } from '../policy/lint.js';
+import type { PolicyVerdict } from '../policy/evaluate.js';
+import type { Status } from '../types.js';
+import { SCHEMA_VERSION } from '../types.js';
+import { palette, type Palette } from './color.js';
+import { jsonReplacer } from './json.js';
+import { innerWidth, makeTable, type Row } from './layout.js';
+import { statusWord } from './status.js';
+import { breakLongWords, clean, cleanLines } from './text.js';
+
+export interface PolicyRenderOptions {
+  color: boolean;
+  /** The table's path, as it appears in lint lines. */
+  source: string;
+}
+
+const LABEL_WIDTH = 18;
+const VALUE_WIDTH = 79; // 18 + 79 + 3 borders = 100
+const VALUE_TEXT = innerWidth(VALUE_WIDTH);
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A lint message without the "FILE, line N: " its parser may have put in front. */
+function bareMessage(message: string, source: string): string {
+  return message.replace(new RegExp(`^${escapeRe(source)}(, line \\d+(-\\d+)?)?: `), '');
+}
+
+/** "FILE, line 12: warning: protocols=TLSv1 allows TLSv1 (obsolete; RFC 8996) ... (obsolete-protocols)". */
+export function lintLine(f: LintFinding, source: string): string {
+  const sev = f.severity === 'critical' ? 'error' : f.severity;
+  return `${clean(source)}, line ${f.line}: ${sev}: ${cleanLines(bareMessage(f.message, source)).join(' ')} (${clean(f.code)})`;
+}
+
+/** Every lint line, in line order, newline-terminated. */
+export function renderLintLines(findings: readonly LintFinding[], source: string): string {
+  return [...findings].sort((a, b) => a.line - b.line).map((f) => `${lintLine(f, source)}\n`).join('');
+}
+
+/** "deliver", "DEFER", "DEFER (invalid entry)", "not probed". */
+export function verdictWord(v: Pick<PolicyVerdict, 'state'>): string {
+  switch (v.state) {
+    case 'deliver': return 'would deliver';
+    case 'defer': return 'would DEFER';
+    case 'invalid': return 'would DEFER (invalid entry)';
+    case 'not-probed': return 'not probed';
+  }
+}
+
+function statusText(c: Palette, status: Status, text: string): string {
+  return c.status(status, text);
+}
+
+/** One entry: heading line, then a two-column table. */
+export function renderPolicyEntry(v: PolicyVerdict, options: PolicyRenderOptions): string {
+  const c = palette(options.color);
+  const table = makeTable([LABEL_WIDTH, VALUE_WIDTH], undefined, { compact: true });
+  const row = (label: string, value: string) => table.push([c.dim(label), breakLongWords(value, VALUE_TEXT)] as Row);
+  row('verdict', `${statusText(c, v.status, statusWord(v.status))} — ${v.state === 'not-probed' ? 'not probed' : `Postfix ${verdictWord(v)}`}`);
+  row('because', cleanLines(v.because.replace(/^Postfix would (deliver|defer): /, '')).join(' ') || '-');
+  if (v.destination) row('destination', `${clean(v.destination)}${v.keyKind === 'domain' || v.keyKind === 'pattern' ? ' (MX lookup)' : ''}`);
+  v.hosts.forEach((h, i) => {
+    const word = h.pass ? c.green(h.plaintext ? 'pass (plaintext)' : 'pass') : c.red('FAIL');
+    const text = [`${word} ${clean(h.label)}`, clean(h.message), ...(h.detail ? [clean(h.detail)] : [])];
+    row(i === 0 ? 'hosts (MX order)' : '', text.join('\n'));
+  });
+  for (const n of v.notes) row('note', clean(n));
+  for (const f of v.lint) {
+    const sev = f.severity === 'info' ? 'info' : c.status(f.severity, f.severity === 'critical' ? 'error' : f.severity);
+    row(`line ${f.line} ${sev}`, `${cleanLines(bareMessage(f.message, options.source)).join(' ')} (${clean(f.code)})`);
+  }
+  const span = v.endLine > v.line ? `lines ${v.line}-${v.endLine}` : `line ${v.line}`;
+  const heading = `${c.bold(`${span}: ${clean(v.key)}`)} ${clean(v.policy)}`;
+  return `${heading}\n${table.toString()}\n`;
+}
+
+/** Line | Key | Level | Postfix would | Status, one row per entry. */
+export function renderPolicySummary(verdicts: readonly PolicyVerdict[], options: PolicyRenderOptions): string {
+  const c = palette(options.color);
+  // 6 + 30 + 13 + 35 + 10 + 6 borders = 100
+  const table = makeTable([6, 30, 13, 35, 10], ['Line', 'Key', 'Level', 'Postfix', 'Status'].map((h) => c.bold(h)));
+  for (const v of verdicts) {
+    table.push([
+      String(v.line),
+      breakLongWords(clean(v.key), innerWidth(30)),
+      v.level ?? clean(v.policy.split(' ')[0] ?? '?'),
+      verdictWord(v),
+      statusText(c, v.status, statusWord(v.status)),
+    ]);
+  }
+  const counts = { deliver: 0, defer: 0, invalid: 0, 'not-probed': 0 };
+  for (const v of verdicts) counts[v.state]++;
+  const line = `${clean(options.source)}: ${verdicts.length} ${verdicts.length === 1 ? 'entry' : 'entries'}: ${counts.deliver} would deliver, ${counts.defer + counts.invalid} would defer${counts.invalid ? ` (${counts.invalid} invalid)` : ''}, ${counts['not-probed']} not probed`;
+  return `${table.toString()}\n${line}\n`;
+}
+
+/** The --json document: one array of entry objects, each with its ProbeResults. */
+export function policyJson(verdicts: readonly PolicyVerdict[], source: string): string {
+  return `${JSON.stringify(verdicts.map((v) => ({ schemaVersion: SCHEMA_VERSION, source, ...v })), jsonReplacer, 2)}\n`;
+}
