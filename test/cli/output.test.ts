@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.js';
-import { ANSI, builtCli, closedPort, local, runCli, runProcess, SHORT, type Cli } from './helpers.js';
+import { ANSI, builtCli, closedPort, local, runCli, runProcess, SHORT, STACK, type Cli } from './helpers.js';
 
 let cli: Cli;
 let pki: Pki;
@@ -72,7 +72,8 @@ describe('--json', () => {
   it('several destinations, failures included, stay one document; -v adds the transcript inside it', async () => {
     const r = await mxprobe('--json', '-v', local(chain.port), local(refused));
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('');
+    // a run summary may go to stderr; stdout stays JSON only
+    expect(r.stderr).not.toMatch(STACK);
     const doc = JSON.parse(r.stdout) as Array<Record<string, any>>;
     expect(doc).toHaveLength(2);
     const byPort = new Map(doc.map((p) => [p.port, p]));
@@ -90,7 +91,7 @@ describe('--ndjson', () => {
   it('one valid JSON ProbeResult per line, one line per probe', async () => {
     const r = await mxprobe('--ndjson', local(chain.port), local(noTls.port), local(refused));
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).not.toMatch(STACK);
     expect(r.stdout.endsWith('\n')).toBe(true);
     const lines = r.stdout.slice(0, -1).split('\n');
     expect(lines).toHaveLength(3);
@@ -140,7 +141,7 @@ describe('table, -v and --show-certs', () => {
   it('several destinations end with a summary', async () => {
     const r = await mxprobe(local(chain.port), local(refused));
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/2 probes: 1 critical, 1 ok/);
+    expect(r.stdout).toMatch(/2 probes: .*1 critical.*1 ok/);
   });
 
   it('-v shows the conversation with ->, <- and == marks, TLS included', async () => {
