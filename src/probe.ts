@@ -1,19 +1,30 @@
 import { parseDestination } from './destination.js';
 import { createResolver, resolveDestination, type DnsResolver, type ResolvedHost, type Resolution } from './resolve.js';
-import { emptyResult, probeConnection } from './probe-target.js';
+import { emptyResult, probeConnection, type ConnectionTarget } from './probe-target.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { judge } from './verdict.js';
 import type { Destination, ProbeOptions, ProbeResult } from './types.js';
+import { createPolicyContext, lookupHostPolicies, wantsPolicyDns, type PolicyContext } from './policy-dns/index.js'; // issue 8
 
 /** Shared by every probe of a run: one DNS resolver (and its cache). */
 export interface RunContext {
   resolver: DnsResolver;
   /** Waits for a connection slot to an address (per-host cap); returns the release. */
   gate?: (address: string) => Promise<() => void>;
+  /**
+   * Makes one connection instead of probeConnection behind `gate` (run.ts: deduplicated,
+   * retried, scheduled). Resolves to null when the run stopped before it started.
+   */
+  connect?: (target: ConnectionTarget, o: ResolvedOptions) => Promise<ProbeResult | null>;
+  /** DANE / MTA-STS / TLSRPT lookups and their caches (issue 8). */
+  policy?: PolicyContext;
 }
 
 export function createRunContext(options: ProbeOptions = {}): RunContext {
-  return { resolver: createResolver({ servers: options.resolver }) };
+  // issue 8: DANE needs the AD bit of the MX and address answers, which Node's resolver
+  // does not expose, so with DNS-published policies every lookup goes through dns-packet.
+  const policy = wantsPolicyDns(options) ? createPolicyContext(options) : undefined;
+  return { resolver: policy?.resolver ?? createResolver({ servers: options.resolver }), ...(policy && { policy }) };
 }
 
 /**
@@ -43,14 +54,21 @@ export async function probe(destination: string | Destination, options: ProbeOpt
   return results[0];
 }
 
-/** Each address in turn until one answers (default), or every address (--all-addresses). */
-async function probeHost(dest: Destination, resolution: Resolution, host: ResolvedHost, o: ResolvedOptions, allAddresses: boolean, ctx: RunContext): Promise<ProbeResult[]> {
+/**
+ * One host of a resolved destination: each address in turn until one answers (default), or
+ * every address (--all-addresses). Empty only when `ctx.connect` declined to start (run stopped).
+ */
+export async function probeHost(dest: Destination, resolution: Resolution, host: ResolvedHost, o: ResolvedOptions, allAddresses: boolean, ctx: RunContext): Promise<ProbeResult[]> {
   if (host.error || host.addresses.length === 0) return [failedResult(dest, resolution, host, o)];
-  const base = { destination: dest.input, nexthop: resolution.nexthop, mx: host.mx, host: host.host, port: dest.port, mode: dest.mode, resolveMs: resolution.timingMs };
+  // issue 8: TLSA (and the domain's MTA-STS / TLSRPT) for this host, before connecting.
+  const policies = ctx.policy
+    ? await lookupHostPolicies(ctx.policy, { mxDomain: dest.mxLookup ? dest.host : null, nexthop: resolution.nexthop, host: host.host, port: dest.port }, o)
+    : undefined;
+  const base = { destination: dest.input, nexthop: resolution.nexthop, mx: host.mx, host: host.host, port: dest.port, mode: dest.mode, resolveMs: resolution.timingMs, policies };
   const results: ProbeResult[] = [];
   for (const { address } of host.addresses) {
-    const release = ctx.gate ? await ctx.gate(address) : null;
-    const result = await probeConnection({ ...base, address }, o).finally(() => release?.());
+    const result = ctx.connect ? await ctx.connect({ ...base, address }, o) : await gated(ctx, { ...base, address }, o);
+    if (!result) break;
     result.findings.unshift(...resolution.findings.filter((f) => !result.findings.includes(f)));
     results.push(result);
     const unreachable = result.error?.phase === 'connect';
@@ -58,7 +76,7 @@ async function probeHost(dest: Destination, resolution: Resolution, host: Resolv
     if (o.signal?.aborted) break;
   }
   // No address answered: report the first failure, with the others as findings.
-  if (!allAddresses) {
+  if (!allAddresses && results.length > 0) {
     const [first, ...rest] = results;
     for (const r of rest) first.findings.push({ severity: 'info', code: 'address-failed', message: `${r.address}: ${r.error?.message ?? 'failed'}` });
     return [first];
@@ -66,7 +84,13 @@ async function probeHost(dest: Destination, resolution: Resolution, host: Resolv
   return results;
 }
 
-function failedResult(dest: Destination, resolution: Resolution, host: ResolvedHost | null, o: ResolvedOptions): ProbeResult {
+async function gated(ctx: RunContext, target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult> {
+  const release = ctx.gate ? await ctx.gate(target.address) : null;
+  return probeConnection(target, o).finally(() => release?.());
+}
+
+/** The one result of a destination or host that DNS could not turn into an address. */
+export function failedResult(dest: Destination, resolution: Resolution, host: ResolvedHost | null, o: ResolvedOptions): ProbeResult {
   const result = emptyResult({
     destination: dest.input, nexthop: resolution.nexthop, mx: host?.mx ?? null, host: host?.host ?? dest.host,
     address: null, port: dest.port, mode: dest.mode, resolveMs: resolution.timingMs,

@@ -1,15 +1,54 @@
+// Many targets (DESIGN.md "Many targets"): resolve each destination (DNS cached per run), then
+// schedule its connections, each one deduplicated, behind a per-address gate and the global
+// concurrency limit, retried on the rate-limit answers. Results stream out through callbacks;
+// nothing here holds a result once every destination that named its connection has it.
 import pLimit from 'p-limit';
-import { probeAll, createRunContext, type RunContext } from './probe.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRunContext, failedResult, probeHost, type RunContext } from './probe.js';
+import { resolveDestination } from './resolve.js';
+import { emptyResult, probeConnection, type ConnectionTarget } from './probe-target.js';
+import { referenceNames } from './reference-names.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { Destination, ProbeOptions, ProbeResult } from './types.js';
 
 export interface RunOptions {
-  /** Destinations probed at once (-c). */
+  /** Connections at once, overall (-c). */
   concurrency: number;
   /** Connections at once to one address (--per-host), so a shared MX is never hammered. */
   perHost: number;
-  /** Called as each destination's results are in (streaming output, progress). */
-  onResults?: (results: ProbeResult[]) => void;
+  /** Extra attempts after 421 / 454 / connection refused (--retries, default 1). */
+  retries?: number;
+  /** Back-off unit: attempt n waits n × (1..3) × this (default 1000 ms; tests scale it down). */
+  retryDelayMs?: number;
+  /**
+   * Destinations in progress at once (resolving or probing); bounds memory whatever the list
+   * length, and is the window in which duplicate connections are shared. Default max(1000, 10 × concurrency).
+   */
+  window?: number;
+  /** Each result as soon as its host is done (streaming output). */
+  onResult?: (result: ProbeResult) => void;
+  /**
+   * A destination's results, all together (baseline comparison, progress). `complete` is false
+   * when the run stopped before every host of the destination was probed.
+   */
+  onDestination?: (destination: Destination, results: ProbeResult[], complete: boolean) => void;
+  /** Stop: start no new connection; running ones end on their own (abort them with ProbeOptions.signal). */
   signal?: AbortSignal;
+}
+
+export interface RunStats {
+  destinations: number;
+  /** Destinations every host of which was probed. */
+  completed: number;
+  results: number;
+  /** Connection attempts made (retries included). */
+  connections: number;
+  /** Results that reused a connection another destination also named. */
+  shared: number;
+  /** Results that needed more than one attempt. */
+  retried: number;
+  /** The run was stopped (signal) before every destination was done. */
+  stopped: boolean;
 }
 
 /** A counting semaphore per address. */
@@ -17,7 +56,9 @@ export function perAddressGate(limit: number): (address: string) => Promise<() =
   const active = new Map<string, number>();
   const waiting = new Map<string, Array<() => void>>();
   const release = (address: string) => {
-    const next = waiting.get(address)?.shift();
+    const queue = waiting.get(address);
+    const next = queue?.shift();
+    if (queue?.length === 0) waiting.delete(address);
     if (next) return next();
     const n = (active.get(address) ?? 1) - 1;
     if (n === 0) active.delete(address);
@@ -25,7 +66,11 @@ export function perAddressGate(limit: number): (address: string) => Promise<() =
   };
   return (address) =>
     new Promise((resolve) => {
-      const grant = () => resolve(() => release(address));
+      let released = false;
+      const grant = () => resolve(() => {
+        if (!released) release(address);
+        released = true;
+      });
       const n = active.get(address) ?? 0;
       if (n < limit) {
         active.set(address, n + 1);
@@ -39,22 +84,212 @@ export function perAddressGate(limit: number): (address: string) => Promise<() =
 }
 
 /**
- * Probe many destinations: at most `concurrency` at once, at most `perHost`
- * connections to one address. Failures are data; the run never rejects for a
- * server's fault. Stops starting new probes once `signal` aborts.
+ * Destinations with the same input, port and mode once each (a list that names a domain twice
+ * gets one set of results), in their first order.
  */
-export async function runProbes(destinations: Iterable<Destination>, options: ProbeOptions, run: RunOptions): Promise<void> {
-  const context: RunContext = { ...createRunContext(options), gate: perAddressGate(run.perHost) };
-  const limit = pLimit(run.concurrency);
-  const jobs: Promise<void>[] = [];
-  for (const dest of destinations) {
-    jobs.push(
-      limit(async () => {
-        if (run.signal?.aborted) return;
-        const results = await probeAll(dest, { ...options, signal: run.signal }, context);
-        run.onResults?.(results);
-      }),
-    );
+export function uniqueDestinations(list: Iterable<Destination>): { destinations: Destination[]; duplicates: number } {
+  const seen = new Set<string>();
+  const destinations: Destination[] = [];
+  let duplicates = 0;
+  for (const d of list) {
+    const key = `${d.mode} ${d.port} ${d.input.toLowerCase()}`;
+    if (seen.has(key)) duplicates++;
+    else {
+      seen.add(key);
+      destinations.push(d);
+    }
   }
-  await Promise.all(jobs);
+  return { destinations, duplicates };
+}
+
+/**
+ * Why a result is worth another attempt, or null. RFC 5321 §3.8 / §4.2.5: 421 means the server
+ * is closing the channel for now; RFC 3207 §4: 454 is a temporary TLS failure; a refused
+ * connection is often a rate limit (postscreen, a firewall's connlimit) that lifts.
+ */
+export function retryReason(r: ProbeResult): string | null {
+  if (r.error?.code === 'aborted') return null;
+  if (r.error?.code === 'refused') return 'connection refused';
+  if (r.error?.reply?.code === 421) return `421 in ${r.error.phase}`;
+  if (r.smtp.starttls.reply?.code === 454) return '454 to STARTTLS';
+  return null;
+}
+
+/** attempt × (1..3) × unit ms: spreads the retries of many probes to one server apart. */
+export function backoffMs(attempt: number, unitMs: number, random: () => number = Math.random): number {
+  return Math.round(attempt * unitMs * (1 + 2 * random()));
+}
+
+/**
+ * Probe many destinations. Failures are data: every destination ends as results (DNS errors
+ * included); the run never rejects for a server's fault. After `run.signal` aborts, queued
+ * connections are not started and destinations not yet resolved are not reported.
+ */
+export async function runProbes(destinations: Iterable<Destination>, options: ProbeOptions, run: RunOptions): Promise<RunStats> {
+  const o = resolveOptions(options);
+  const ctx = createRunContext(options);
+  const stats: RunStats = { destinations: 0, completed: 0, results: 0, connections: 0, shared: 0, retried: 0, stopped: false };
+  const stopped = () => run.signal?.aborted === true || o.signal?.aborted === true;
+  const connect = sharedConnections(o, run, stats, stopped);
+  // DNS queries at once: enough to stay ahead of the connections, few enough for a home resolver.
+  const dns = pLimit(Math.max(64, run.concurrency * 2));
+
+  const one = async (dest: Destination): Promise<void> => {
+    stats.destinations++;
+    const { results, complete } = await probeDestination(dest, o, options, { ...ctx, connect: connect.probe }, connect, dns, stopped, run.onResult);
+    stats.results += results.length;
+    if (complete) stats.completed++;
+    if (results.length > 0) run.onDestination?.(dest, results, complete);
+  };
+
+  // A fixed pool of workers pulling from the list: memory does not grow with its length.
+  const iterator = destinations[Symbol.iterator]();
+  const worker = async () => {
+    for (;;) {
+      if (stopped()) return;
+      const next = iterator.next();
+      if (next.done) return;
+      await one(next.value);
+    }
+  };
+  const workers = run.window ?? Math.max(1000, run.concurrency * 10);
+  await Promise.all(Array.from({ length: workers }, worker));
+  stats.stopped = stopped() && (stats.completed < stats.destinations || !iterator.next().done);
+  return stats;
+}
+
+async function probeDestination(
+  dest: Destination, o: ResolvedOptions, options: ProbeOptions, ctx: RunContext,
+  shared: SharedConnections, dns: <T>(fn: () => Promise<T>) => Promise<T>, stopped: () => boolean, onResult: ((r: ProbeResult) => void) | undefined,
+): Promise<{ results: ProbeResult[]; complete: boolean }> {
+  const emit = (rs: ProbeResult[]) => {
+    for (const r of rs) onResult?.(r);
+    return rs;
+  };
+  let resolution;
+  try {
+    resolution = await dns(() => resolveDestination(dest, { resolver: ctx.resolver, family: o.family, mxMode: options.mxMode, signal: o.signal }));
+  } catch (err) {
+    return { results: emit([internalError(dest, o, err)]), complete: true };
+  }
+  if (stopped()) return { results: [], complete: false };
+  if (resolution.error) return { results: emit([failedResult(dest, resolution, null, o)]), complete: true };
+
+  const targets = resolution.hosts.flatMap((h) => h.addresses.map(({ address }) => ({
+    destination: dest.input, nexthop: resolution.nexthop, mx: h.mx, host: h.host, address, port: dest.port, mode: dest.mode, resolveMs: resolution.timingMs,
+  })));
+  const keys = targets.map((t) => shared.hold(t));
+  try {
+    const perHost = await Promise.all(resolution.hosts.map((host) =>
+      probeHost(dest, resolution, host, o, options.allAddresses ?? false, ctx)
+        .catch((err: unknown) => [internalError(dest, o, err, host.host)])
+        .then((rs) => ({ rs: emit(rs), done: rs.length > 0 }))));
+    return { results: perHost.flatMap((p) => p.rs), complete: perHost.every((p) => p.done) };
+  } finally {
+    for (const k of keys) shared.release(k);
+  }
+}
+
+interface SharedConnections {
+  /** Registers a destination's interest in a connection; returns its key. */
+  hold(target: ConnectionTarget): string;
+  release(key: string): void;
+  probe(target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult | null>;
+}
+
+/**
+ * One probe per (mode, address, port, host, names checked): destinations naming the same
+ * connection share its result, each getting a copy with its own destination, nexthop and mx.
+ * The host is part of the key because it is the SNI (a server may choose its certificate by
+ * it); the checked names are, because they decide the verdict. A result is kept while some
+ * destination in progress holds its key, and dropped after.
+ */
+function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats, stopped: () => boolean): SharedConnections {
+  const gate = perAddressGate(run.perHost);
+  const limit = pLimit(run.concurrency);
+  const retries = run.retries ?? 1;
+  const unit = run.retryDelayMs ?? 1000;
+  const entries = new Map<string, { holders: number; result?: Promise<ProbeResult | null> }>();
+  const signals = [o.signal, run.signal].filter((s): s is AbortSignal => s !== undefined);
+  const keyOf = (t: ConnectionTarget) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')}`;
+
+  /** Attempts until a result that is not worth retrying; gate and slot are released while backing off. */
+  const attempt = async (target: ConnectionTarget): Promise<ProbeResult | null> => {
+    const reasons: string[] = [];
+    let last: ProbeResult | null = null;
+    for (let n = 1; ; n++) {
+      const release = await gate(target.address);
+      let result: ProbeResult | null;
+      try {
+        result = await limit(async () => {
+          if (stopped()) return null;
+          stats.connections++;
+          return probeConnection(target, o);
+        });
+      } finally {
+        release();
+      }
+      if (!result) return last;
+      result.attempts = n;
+      last = result;
+      const why = retryReason(result);
+      if (!why || n > retries || stopped()) break;
+      reasons.push(`attempt ${n}: ${why}`);
+      try {
+        await sleep(backoffMs(n, unit), undefined, { signal: AbortSignal.any(signals) });
+      } catch {
+        break; // aborted while backing off: the last result stands
+      }
+      if (stopped()) break;
+    }
+    if (reasons.length && last) {
+      stats.retried++;
+      last.findings.push({ severity: 'info', code: 'retried', message: `${reasons.join('; ')}; attempt ${last.attempts} ${last.error ? `failed: ${last.error.message}` : 'answered'}` });
+    }
+    return last;
+  };
+
+  return {
+    hold(target) {
+      const key = keyOf(target);
+      const e = entries.get(key);
+      if (e) e.holders++;
+      else entries.set(key, { holders: 1 });
+      return key;
+    },
+    release(key) {
+      const e = entries.get(key);
+      if (e && --e.holders === 0) entries.delete(key);
+    },
+    async probe(target) {
+      const key = keyOf(target);
+      let e = entries.get(key);
+      if (!e) entries.set(key, (e = { holders: 0 })); // a caller that did not hold (library use)
+      if (e.result) stats.shared++;
+      else e.result = attempt(target);
+      const result = await e.result;
+      return result && copyFor(result, target);
+    },
+  };
+}
+
+/** The shared result as this destination sees it: its own names, its own arrays to add to. */
+function copyFor(r: ProbeResult, t: ConnectionTarget): ProbeResult {
+  return {
+    ...r,
+    destination: t.destination,
+    nexthop: t.nexthop,
+    mx: t.mx,
+    host: t.host,
+    findings: [...r.findings],
+    timingMs: { ...r.timingMs, resolve: t.resolveMs },
+  };
+}
+
+/** A bug must not end a run of thousands: that destination becomes an UNKNOWN result. */
+function internalError(dest: Destination, o: ResolvedOptions, err: unknown, host = dest.host): ProbeResult {
+  const r = emptyResult({ destination: dest.input, nexthop: dest.host, mx: null, host, address: null, port: dest.port, mode: dest.mode, resolveMs: null }, o);
+  r.status = 'unknown';
+  r.findings.push({ severity: 'critical', code: 'internal-error', message: `internal error: ${(err as Error)?.message ?? String(err)}` });
+  return r;
 }
