@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { LEVELS, QUIT_AFTER, checkVersion } from './options.js';
 import { parseResolverAddress } from './resolve.js';
+import { parseBaseline } from './baseline.js';
 import type { Level, QuitAfter } from './types.js';
 
 export interface CliOption {
@@ -117,6 +118,11 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'file', short: 'f', arg: 'FILE', description: 'destinations, one per line (# comments); - for stdin', repeat: true, group: 'run' },
   { long: 'concurrency', short: 'c', arg: 'N', description: 'probes at once', default: 20, parse: parseIntIn('--concurrency', 1, 10000), group: 'run' },
   { long: 'per-host', arg: 'N', description: 'connections at once to one address', default: 2, parse: parseIntIn('--per-host', 1, 1000), group: 'run' },
+  { long: 'retries', arg: 'N', description: 'retries after 421, 454 to STARTTLS or connection refused, with jittered back-off', default: 1, parse: parseIntIn('--retries', 0, 10), group: 'run' },
+  { long: 'retry-delay', arg: 'TIME', description: 'back-off unit: retry n waits n × 1–3 × TIME', default: '1s', parse: parseMs('--retry-delay'), group: 'run' },
+  { long: 'baseline', arg: 'FILE', description: 'JSON or NDJSON of an earlier run: report what changed since', parse: (path: string) => ({ path, baseline: parseBaseline(readTextFile('--baseline')(path), path) }), group: 'run' },
+  { long: 'fail-on-change', description: 'with --baseline: any change is CRITICAL', group: 'run' },
+  { long: 'no-progress', description: 'no progress line on stderr (shown only when stderr is a terminal)', group: 'run' },
 ];
 
 /** "connect-timeout" → "connectTimeout" (commander's key). */

@@ -6,10 +6,14 @@ import { readFileSync } from 'node:fs';
 import { CLI_OPTIONS, camel, type CliOption } from './cli-options.js';
 import { UsageError } from './errors.js';
 import { parseDestination, parseDestinationList } from './destination.js';
-import { runProbes } from './run.js';
+import { runProbes, uniqueDestinations, type RunStats } from './run.js';
+import { diffDestination, failOnChange, vanishedDestinations, type Baseline } from './baseline.js';
+import { createProgress } from './progress.js';
+import { RunTally, type RunFacts } from './report/run-summary.js';
+import { renderChanges } from './report/baseline.js';
 import { resolveOptions } from './options.js';
-import type { Destination, ProbeOptions, ProbeResult, Status } from './types.js';
-import { exitCodeFor, worstStatus } from './report/status.js';
+import type { Change, Destination, ProbeOptions, ProbeResult } from './types.js';
+import { exitCodeFor } from './report/status.js';
 import { useColor } from './report/color.js';
 import { probeTable } from './report/table.js';
 import { summaryTable } from './report/summary.js';
@@ -27,7 +31,7 @@ Exit codes (Nagios plugin convention):
                TLS below --min-tls, AUTH offered before TLS, ...)
   2  CRITICAL  worst is critical (level not met: untrusted, expired, wrong name; connection failed;
                certificate expires within --crit-days)
-  3  UNKNOWN   usage error, unreadable file, internal error
+  3  UNKNOWN   usage error, unreadable file, internal error, run interrupted (SIGINT/SIGTERM)
 
 Destinations: example.com (MX lookup, port 25)  example.com:587  [mx.example.com]:587
   [192.0.2.1]:25  [2001:db8::1]:25  inet:...  smtp://host[:port]  smtps://host[:port] (implicit
@@ -122,56 +126,129 @@ function collectDestinations(args: string[], v: Values, warn: (line: string) => 
 }
 
 async function runProbeCommand(args: string[], v: Values): Promise<number> {
-  const stdout = process.stdout;
+  const started = Date.now();
+  const { stdout, stderr } = process;
   const color = useColor({ isTTY: stdout.isTTY, env: process.env });
   const format = formatOf(v);
   const options = toProbeOptions(v);
   resolveOptions(options); // every flag checked before the first packet
-  const destinations = collectDestinations(args, v, (line) => process.stderr.write(`${line}\n`));
+  const baseline = v.baseline as { path: string; baseline: Baseline } | undefined;
+  if (v.failOnChange && !baseline) throw new UsageError('--fail-on-change needs --baseline FILE');
+  let badLines = 0;
+  const listed = collectDestinations(args, v, (line) => {
+    badLines++;
+    stderr.write(`${line}\n`);
+  });
+  const { destinations, duplicates } = uniqueDestinations(listed);
+  const bar = createProgress({ stream: stderr, total: destinations.length, enabled: v.progress !== false && stderr.isTTY === true });
 
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Ctrl-C / SIGTERM: the first stops new probes and lets running ones end within their
+  // deadlines; the second aborts them (each still ends as a whole result: no half NDJSON line);
+  // a third exits as soon as what was written has drained. An interrupted run exits 3
+  // (UNKNOWN): part of the list was never checked, so no verdict on the list can be given.
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    bar.clear();
+    if (signals === 1) {
+      stop.abort();
+      stderr.write('mxprobe: stopping: no new probes; waiting for the running ones (signal again to abort them)\n');
+    } else if (signals === 2) {
+      abort.abort();
+      stderr.write('mxprobe: aborting the running probes\n');
+    } else stdout.write('', () => process.exit(3));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
+  const tally = new RunTally();
   const keep: ProbeResult[] = [];
-  const statuses: Status[] = [];
+  const changes: Change[] = [];
+  const seen = new Set<string>();
+  let unknownToBaseline = 0;
   const verbose = v.verbose as boolean;
   const showCerts = v.showCerts as boolean;
-  await runProbes(destinations, options, {
-    concurrency: (v.concurrency as number | undefined) ?? 20,
-    perHost: (v.perHost as number | undefined) ?? 2,
-    signal: controller.signal,
-    onResults: (results) => {
-      for (const r of results) {
-        statuses.push(r.status);
-        if (format === 'ndjson') stdout.write(toNdjsonLine(r));
-        else if (format === 'table') {
-          // Tables stream too: each probe is printed as soon as it is done.
-          let text = '';
-          if (verbose && r.smtp.transcript) text += renderTranscript(r.smtp.transcript, { color });
-          text += probeTable(r, { color });
-          if (showCerts) text += renderPem(r);
-          stdout.write(`${text}\n`);
-          keep.push(summaryOnly(r));
-        } else keep.push(r);
-      }
-    },
-  });
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
+  const output = (r: ProbeResult) => {
+    tally.add(r);
+    if (format === 'ndjson') {
+      bar.clear();
+      stdout.write(toNdjsonLine(r));
+    } else if (format === 'table') {
+      // Tables stream too: each probe is printed as soon as it is done.
+      let text = '';
+      if (verbose && r.smtp.transcript) text += renderTranscript(r.smtp.transcript, { color });
+      text += probeTable(r, { color });
+      if (r.changes?.length) text += renderChanges(r.changes, { color, baselineName: baseline?.path });
+      if (showCerts) text += renderPem(r);
+      bar.clear();
+      stdout.write(`${text}\n`);
+      keep.push(summaryOnly(r));
+    } else if (format === 'quiet') {
+      bar.clear();
+      stdout.write(renderQuiet([r], { color }));
+    } else if (format === 'json') keep.push(r);
+    else keep.push(summaryOnly(r));
+  };
+  let stats: RunStats;
+  try {
+    stats = await runProbes(destinations, { ...options, signal: abort.signal }, {
+      concurrency: (v.concurrency as number | undefined) ?? 20,
+      perHost: (v.perHost as number | undefined) ?? 2,
+      retries: (v.retries as number | undefined) ?? 1,
+      retryDelayMs: (v.retryDelay as number | undefined) ?? 1000,
+      signal: stop.signal,
+      // Without a baseline each result goes out as soon as its host is done; with one, a
+      // destination's results go out together, once they can be compared as a set.
+      onResult: baseline ? undefined : output,
+      onDestination: (dest, results, complete) => {
+        seen.add(dest.input);
+        if (baseline) {
+          if (!diffDestination(baseline.baseline, results, complete)) unknownToBaseline++;
+          for (const r of results) {
+            changes.push(...(r.changes ?? []));
+            if (v.failOnChange) failOnChange(r);
+            output(r);
+          }
+        }
+        bar.tick(results.filter((r) => r.status === 'critical' || r.status === 'unknown').length);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    bar.end();
+  }
 
+  if (baseline && !stats.stopped) changes.push(...vanishedDestinations(baseline.baseline, seen));
+  const facts: RunFacts = {
+    destinations: destinations.length, connections: stats.connections, shared: stats.shared, retried: stats.retried,
+    elapsedMs: Date.now() - started, badLines, duplicates, notDone: stats.stopped ? destinations.length - stats.completed : 0,
+  };
+  const many = tally.results > 1 || stats.stopped || badLines > 0;
+  let changeText = '';
+  if (baseline) {
+    changeText = renderChanges(changes, { color: format === 'table' && color, baselineName: baseline.path });
+    if (unknownToBaseline) changeText += `${unknownToBaseline} destination${unknownToBaseline === 1 ? '' : 's'} not in the baseline\n`;
+  }
   if (format === 'json') stdout.write(`${toJson(keep)}\n`);
-  else if (format === 'quiet') stdout.write(renderQuiet(keep, { color }));
   else if (format === 'nagios') stdout.write(renderNagios(keep, { warnDays: (v.warnDays as number) ?? 21, critDays: (v.critDays as number) ?? 7 }));
-  else if (format === 'table' && keep.length > 1) stdout.write(summaryTable(keep, { color }));
-  if (controller.signal.aborted) return 3;
-  return exitCodeFor(worstStatus(statuses));
+  else if (format === 'table') {
+    let tail = '';
+    if (keep.length > 1) tail += `${summaryTable(keep, { color })}${tally.extra(facts).map((l) => `${l}\n`).join('')}`;
+    else if (many) tail += tally.render(facts);
+    stdout.write(`${tail}${changeText && '\n'}${changeText}`);
+  }
+  // Machine formats keep stdout machine-readable: the summary and changes go to stderr.
+  if ((format === 'json' || format === 'ndjson') && (many || baseline)) stderr.write(`${many ? tally.render(facts) : ''}${changeText}`);
+  if (stats.stopped) return 3;
+  return exitCodeFor(tally.worst());
 }
 
-/** What the summary table needs; the rest is dropped so memory stays flat in the number of targets. */
+/** What the summary table, nagios and quiet need; the rest is dropped so memory stays flat in the number of targets. */
 function summaryOnly(r: ProbeResult): ProbeResult {
-  return { ...r, certificates: r.certificates.slice(0, 1).map((c) => ({ ...c, pem: undefined })), smtp: { ...r.smtp, transcript: undefined } };
+  return { ...r, certificates: r.certificates.slice(0, 1).map((c) => ({ ...c, pem: undefined })), smtp: { ...r.smtp, transcript: undefined, replies: [] }, changes: undefined };
 }
 
 export function buildProgram(): Command {

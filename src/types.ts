@@ -222,3 +222,30 @@ export interface ProbeOptions {
   showCerts?: boolean;
   signal?: AbortSignal;
 }
+
+// ---- Baseline comparison (issue 6, --baseline): what changed since an earlier run.
+
+/**
+ * What changed between the baseline and this run, for one probe (matched by destination, host,
+ * address, port) or for the destination's set of MX hosts/addresses. `chain` is the issuer part
+ * (certificates after the leaf), so a leaf swap is one `leaf` change, not two.
+ */
+export type ChangeKind =
+  | 'status' | 'error' | 'tls' | 'protocol' | 'cipher' | 'leaf' | 'chain' | 'expiry' | 'ehlo-tls'
+  | 'host-added' | 'host-removed' | 'address-added' | 'address-removed' | 'destination-removed';
+
+export interface Change {
+  kind: ChangeKind;
+  destination: string;
+  host: string;
+  address: string | null;
+  port: number;
+  /** Before / after: a status, error code, protocol, cipher, fingerprint, notAfter, or a list (chain, EHLO keywords); null when absent. */
+  before: string | string[] | null;
+  after: string | string[] | null;
+}
+
+export interface ProbeResult {
+  /** With --baseline: what changed since the baseline run (empty when nothing did). */
+  changes?: Change[];
+}
