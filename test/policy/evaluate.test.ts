@@ -1,7 +1,7 @@
 // Every level × fixture scenario through a tls_policy entry: the servers are the smtp-server
 // fixtures on 127.0.0.1, the MX records come from the DNS fixture, the trust anchor is the test
-// root. The expected verdicts are what posttls-finger says for the same servers
-// (test/policy/posttls-finger.test.ts checks that part against the real thing).
+// root. The expected verdicts are what posttls-finger says for the same servers; the last block
+// checks that against the real posttls-finger where Postfix is installed.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture, type SmtpFixtureOptions } from '../../fixtures/smtp-fixture.js';
@@ -14,6 +14,7 @@ import {
 import { lintPolicy } from '../../src/policy/lint.js';
 import { parsePolicyTable, type PolicyEntry } from '../../src/policy/table.js';
 import type { Level, ProbeOptions } from '../../src/types.js';
+import { findPosttlsFinger, runPosttlsFinger } from '../../fixtures/policy/posttls-finger.js';
 
 const SHORT = { connectTimeoutMs: 3000, timeoutMs: 3000, bannerTimeoutMs: 3000, tlsTimeoutMs: 3000, deadlineMs: 15_000 } as const;
 type Scenario = 'trusted' | 'selfSigned' | 'expired' | 'wrongName' | 'noIntermediate' | 'noStarttls';
@@ -330,5 +331,38 @@ describe('pure judgement', () => {
   test('unprobedVerdict of a valid entry takes its status from its lint', () => {
     const { entry, lint } = entryOf('x.example encrypt protocols=TLSv1');
     expect(unprobedVerdict(entry, lint, 'r')).toMatchObject({ deliver: null, status: 'warning', because: 'r' });
+  });
+});
+
+// The same servers through posttls-finger: how it logs the connection (Verified / Trusted /
+// Untrusted / Anonymous, or no TLS at all), its certificate verification error, and what smtp(8)
+// would therefore do at that level. [127.0.0.1]:PORT keys so both connect to the same thing with
+// the same names (match=mx.test.example; posttls-finger takes match names as arguments).
+const PTF = findPosttlsFinger();
+const PTF_REQUIRED = process.env.CI === 'true';
+if (!PTF && !PTF_REQUIRED) {
+  console.warn('\n*** SKIPPING the posttls-finger comparison: posttls-finger not found (apt-get install postfix) ***\n');
+}
+
+describe.skipIf(!PTF && !PTF_REQUIRED)('same verdict as posttls-finger', () => {
+  const LEVELS = ['none', 'may', 'encrypt', 'fingerprint', 'verify', 'secure'] as const;
+  const SCENARIOS: Scenario[] = ['trusted', 'selfSigned', 'expired', 'wrongName', 'noIntermediate', 'noStarttls'];
+  const COMBOS = LEVELS.flatMap((level) => SCENARIOS.map((scenario) => [level, scenario] as const));
+
+  test.each(COMBOS)('%s × %s', async (level, scenario) => {
+    if (!PTF) throw new Error('posttls-finger is required when CI=true (apt-get install postfix)');
+    const port = servers[scenario].port;
+    const match = level === 'fingerprint' ? [pki.leaves.good.sha256] : level === 'verify' || level === 'secure' ? [TEST_HOST] : [];
+    const [ptf, v] = await Promise.all([
+      runPosttlsFinger(PTF, { level, port, caFile: pki.root.path, match }),
+      evaluate(`[127.0.0.1]:${port} ${level}${match.length ? ` match=${match.join(level === 'fingerprint' ? '|' : ':')}` : ''}`),
+    ]);
+    expect(ptf.exitCode, ptf.output).toBe(0);
+    // What smtp(8) does with that posttls-finger outcome at this level.
+    const ptfDelivers = level === 'none' || level === 'may' || (level === 'encrypt' ? ptf.connection !== null : ptf.connection === 'Verified');
+    expect(v.deliver, `${v.because}\n--- posttls-finger:\n${ptf.output}`).toBe(ptfDelivers);
+    expect(v.hosts[0].tls, ptf.output).toBe(ptf.connection);
+    if (ptf.verifyError) expect(v.hosts[0].detail ?? '').toContain(ptf.verifyError);
+    else expect(v.hosts[0].detail).toBeUndefined();
   });
 });
