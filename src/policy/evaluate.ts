@@ -350,9 +350,13 @@ export function judgeEntry(entry: PolicyEntry, destination: string, results: Pro
     status = worse(status, 'warning');
     because += `; ${failed.length} of ${hosts.length} hosts would fail: ${failText(failed)}`;
   }
-  // A failing host the lints flag as critical is already in the verdict: Postfix still delivers.
-  status = worse(worse(status, lintStatus(lint)), lintStatus(probed) === 'critical' ? 'warning' : lintStatus(probed));
-  return { ...base, deliver: true, state: 'deliver', status, because };
+  // A failing host the lints flag as critical is already in the verdict, and Postfix still
+  // delivers (to another host): for this entry it is a warning, and the host is only skipped.
+  const softened = probed.map((f) => (f.severity === 'critical'
+    ? { ...f, severity: 'warning' as const, message: f.message.replace(/: Postfix would defer$/, ': Postfix skips this host') }
+    : f));
+  status = worse(worse(status, lintStatus(lint)), lintStatus(softened));
+  return { ...base, lint: [...lint, ...softened], deliver: true, state: 'deliver', status, because };
 }
 
 export type ProbeAllFn = (destination: string, options: ProbeOptions) => Promise<ProbeResult[]>;
