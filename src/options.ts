@@ -6,11 +6,12 @@ import { defaultEhloName } from './smtp/ehlo-name.js';
 import { parseProtocols } from './policy/protocols.js';
 import { nodeCiphers } from './policy/ciphers.js';
 import { parseMatch } from './policy/levels.js';
+import { resolvePolicyOptions, type PolicyResolvedOptions } from './policy-dns/options.js'; // issue 8
 
 /** ProbeOptions with every default filled in and every value checked. */
 export interface ResolvedOptions extends Required<Pick<ProbeOptions,
   'level' | 'ehlo' | 'to' | 'pipelining' | 'connectTimeoutMs' | 'timeoutMs' | 'bannerTimeoutMs' |
-  'tlsTimeoutMs' | 'warnDays' | 'critDays' | 'match' | 'fingerprintDigest' | 'transcript' | 'showCerts'>> {
+  'tlsTimeoutMs' | 'warnDays' | 'critDays' | 'match' | 'fingerprintDigest' | 'transcript' | 'showCerts'>>, PolicyResolvedOptions {
   from: string;
   quitAfter: QuitAfter;
   data: string | Buffer | undefined;
@@ -37,7 +38,6 @@ const VERSIONS: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv
 export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   const level = options.level ?? 'verify';
   if (!LEVELS.includes(level)) throw new UsageError(`unknown level '${level}' (one of ${LEVELS.join(', ')})`);
-  if (level === 'dane' || level === 'dane-only') throw new UsageError(`level '${level}' needs TLSA lookups, which this version does not do yet`);
   const to = options.to ?? [];
   const quitAfter = options.quitAfter ?? (options.data !== undefined ? 'data' : to.length ? 'rcpt' : 'tls');
   if (!QUIT_AFTER.includes(quitAfter)) throw new UsageError(`unknown --quit-after '${quitAfter}' (one of ${QUIT_AFTER.join(', ')})`);
@@ -84,6 +84,7 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
     transcript: options.transcript ?? false,
     showCerts: options.showCerts ?? false,
     signal: options.signal,
+    ...resolvePolicyOptions(options, level), // issue 8: --next-cert, --mta-sts, --tlsrpt
   };
 }
 

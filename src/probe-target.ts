@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { ProbeError } from './errors.js';
-import type { Mode, Phase, ProbeResult, SmtpReply } from './types.js';
+import type { X509Certificate } from 'node:crypto';
+import type { Level, Mode, Phase, ProbeResult, SmtpReply } from './types.js';
 import { SCHEMA_VERSION } from './types.js';
 import type { ResolvedOptions } from './options.js';
 import { SmtpSession, type PipelinedCommand, type SessionClock } from './smtp/session.js';
@@ -17,6 +18,7 @@ import { judge } from './verdict.js';
 import { referenceNames } from './reference-names.js';
 import { diagnoseSilentBanner } from './tls/diagnose.js';
 import { settleTls13 } from './tls/settle.js';
+import { attachPolicies, daneAllowsMail, effectiveLevel, isDaneLevel, type HostPolicies } from './policy-dns/index.js'; // issue 8
 
 /** One concrete connection to probe. */
 export interface ConnectionTarget {
@@ -28,6 +30,8 @@ export interface ConnectionTarget {
   port: number;
   mode: Mode;
   resolveMs: number | null;
+  /** issue 8: TLSA / MTA-STS / TLSRPT looked up for this host (dane levels, --mta-sts, --tlsrpt). */
+  policies?: HostPolicies;
 }
 
 export function emptyResult(t: Omit<ConnectionTarget, 'address'> & { address: string | null }, o: ResolvedOptions): ProbeResult {
@@ -76,6 +80,7 @@ export async function probeConnection(target: ConnectionTarget, o: ResolvedOptio
   } finally {
     conversation.close();
   }
+  if (target.policies) attachPolicies(result, target.policies, conversation.peerChain, o); // issue 8
   if (transcript) result.smtp.transcript = transcript.entries;
   result.timingMs.total = Math.round(performance.now() - started);
   const { status, findings } = judge(result, o);
@@ -103,6 +108,8 @@ class Conversation {
   private inTransaction = false;
   private quitSent = false;
   private mark: number;
+  /** The chain as served (issue 8: matched against TLSA). */
+  peerChain: X509Certificate[] = [];
 
   constructor(
     private readonly target: ConnectionTarget,
@@ -200,14 +207,14 @@ class Conversation {
     const offered = hasCapability(caps, 'STARTTLS');
     result.smtp.starttls.offered = offered;
     if (!offered) {
-      if (o.level === 'may') return false;
+      if (this.level === 'may') return false;
       throw new ProbeError('starttls', 'starttls-not-offered', 'TLS is required, but was not offered by the server (no STARTTLS in the EHLO reply)');
     }
     const reply = await s.command('STARTTLS', 'starttls', o.timeoutMs);
     result.smtp.starttls.reply = reply;
     result.timingMs.starttls = this.lap();
     if (reply.code !== 220) {
-      if (o.level === 'may') return false;
+      if (this.level === 'may') return false;
       throw new ProbeError('starttls', 'starttls-refused', `STARTTLS refused: ${oneLine(reply)}`, reply);
     }
     const secure = await s.startTls(this.upgradeOptions('handshake'));
@@ -237,6 +244,13 @@ class Conversation {
       fingerprints: o.level === 'fingerprint' ? o.match : undefined,
       fingerprintDigest: o.fingerprintDigest,
     });
+    this.peerChain = chain;
+    if (target.policies) attachPolicies(result, target.policies, chain, o); // issue 8: TLSA vs the chain
+  }
+
+  /** The level Postfix applies: for dane levels, what the TLSA lookup decided (issue 8). */
+  private get level(): Level {
+    return effectiveLevel(this.o.level, this.target.policies?.dane?.facts.effectiveLevel);
   }
 
   /** Postfix tears the session down when the level is not met; so do we, before any MAIL. */
@@ -244,6 +258,7 @@ class Conversation {
     const { level } = this.o;
     const v = this.result.verification;
     if (level === 'none' || level === 'may') return true;
+    if (isDaneLevel(level)) return daneAllowsMail(this.result); // issue 8
     if (!this.result.tls) return false;
     if (level === 'encrypt') return true;
     if (!v) return false;

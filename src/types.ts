@@ -2,7 +2,7 @@
 // JSON output is exactly these shapes plus `schemaVersion`; keys are camelCase,
 // times are milliseconds, dates ISO 8601 UTC, fingerprints uppercase colon hex.
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2; // 2: dane, mtaSts, tlsrpt sections (issue 8)
 
 export type Status = 'ok' | 'warning' | 'critical' | 'unknown';
 export type Mode = 'starttls' | 'implicit' | 'plain';
@@ -223,6 +223,118 @@ export interface ProbeOptions {
   signal?: AbortSignal;
 }
 
+// ---- DANE, MTA-STS, TLSRPT (issue 8; schemaVersion 2). Interfaces above are extended by
+// declaration merging, so the sections stay in one place.
+
+/** Postfix's effective level after the TLSA lookup (smtp_tls_policy.c): dane levels resolve to one of these. */
+export type DaneEffectiveLevel = 'dane' | 'may' | 'encrypt' | 'defer';
+
+export interface TlsaRecordFacts {
+  /** 0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, 3 DANE-EE (RFC 6698 §2.1.1, RFC 7218 names). */
+  usage: number;
+  /** 0 full certificate, 1 SubjectPublicKeyInfo. */
+  selector: number;
+  /** 0 exact, 1 SHA-256, 2 SHA-512. */
+  matchingType: number;
+  /** Association data, lowercase hex. */
+  data: string;
+  /** Presentation form "3 1 1 ab12...". */
+  text: string;
+  /** Usable by Postfix: usage 2/3, selector 0/1, matching 0/1/2 and data of the right length. */
+  usable: boolean;
+  /** Why the record is not usable. */
+  unusableReason?: string;
+  /** The first certificate of the chain (depth 0 = leaf) this record matched, or null. */
+  match: { depth: number; subject: string; sha256: string } | null;
+  /** With --next-cert: does this record also match the next certificate (or its chain)? */
+  matchesNextCert?: boolean;
+}
+
+export interface DaneFacts {
+  /** "_25._tcp.mx.example.com" as queried (the CNAME-expanded base domain first, RFC 7672 §2.2.2). */
+  tlsaName: string | null;
+  /** The TLSA base domain the records were found at (reference name for DANE-TA). */
+  baseDomain: string | null;
+  /** AD bit of the MX answer; null when there was no MX lookup ([host], IP literal). */
+  mxSecure: boolean | null;
+  /** AD bit of the host's address answers. */
+  addressSecure: boolean;
+  /** Outcome of the TLSA lookup. */
+  lookup: 'secure' | 'insecure' | 'no-records' | 'not-looked-up' | 'dns-error';
+  /** AD bit of the TLSA answer (null when not looked up). */
+  ad: boolean | null;
+  /** rcode of the TLSA answer or the network error. */
+  dnsStatus: string | null;
+  records: TlsaRecordFacts[];
+  /** What Postfix does with this host: dane (authenticate with TLSA), may, encrypt, or defer (no delivery). */
+  effectiveLevel: DaneEffectiveLevel;
+  /** Why that effective level, one sentence. */
+  reason: string;
+  /** TLSA authentication result; null when TLS was not reached or the level is not dane. */
+  authenticated: boolean | null;
+  matchedBy: 'dane-ee' | 'dane-ta' | null;
+  /** DANE-TA only: the names checked and whether the leaf names one (DANE-EE ignores names). */
+  checkedNames: string[];
+  nameMatch: boolean | null;
+  /** Why authentication failed (e.g. "no usable record matches the chain", "DANE-TA chain: certificate expired"). */
+  failure: string | null;
+  /** --next-cert: rollover readiness. */
+  nextCert?: {
+    sha256: string;
+    spkiSha256: string;
+    /** A published usable record matches the next certificate. */
+    ready: boolean;
+    /** Records to publish before the switch (when not ready), presentation form. */
+    add: string[];
+  };
+}
+
+export interface MtaStsFacts {
+  /** The policy domain (the next-hop domain of an MX lookup). */
+  domain: string;
+  /** `_mta-sts.DOMAIN` TXT (RFC 8461 §3.1). */
+  txt: { record: string | null; id: string | null; error: string | null };
+  /** https://mta-sts.DOMAIN/.well-known/mta-sts.txt (RFC 8461 §3.2). */
+  fetch: { url: string; status: number | null; contentType: string | null; bytes: number | null; error: string | null } | null;
+  policy: { version: string; mode: 'enforce' | 'testing' | 'none'; mx: string[]; maxAge: number } | null;
+  /** The policy `mx` pattern this MX host matched, or null. */
+  mxPattern: string | null;
+  /** The MX host's certificate is trusted and names the MX host (RFC 8461 §4.2); null without TLS. */
+  verified: boolean | null;
+  /** Senders that enforce this policy would refuse to deliver to this MX host. */
+  wouldRefuse: boolean;
+}
+
+export interface TlsrptFacts {
+  domain: string;
+  /** `_smtp._tls.DOMAIN` TXT, as published (RFC 8460 §3). */
+  record: string | null;
+  rua: string[];
+  error: string | null;
+}
+
+export interface ProbeResult {
+  /** Levels dane/dane-only, or --next-cert. */
+  dane?: DaneFacts;
+  /** With --mta-sts. */
+  mtaSts?: MtaStsFacts;
+  /** With a dane level, --mta-sts or --tlsrpt. */
+  tlsrpt?: TlsrptFacts;
+}
+
+export interface ProbeOptions {
+  /** PEM of the certificate (optionally with its chain) that will replace the current one: check TLSA rollover. */
+  nextCert?: string;
+  /** Look up and check the MTA-STS policy of the next-hop domain. */
+  mtaSts?: boolean;
+  /** Look up TLSRPT even when neither DANE nor MTA-STS is in use. */
+  tlsrpt?: boolean;
+  /** Port of the MTA-STS policy host (default 443; tests point it at a fixture). */
+  mtaStsPort?: number;
+  /** Deadline of the MTA-STS policy fetch (default 10 s). */
+  mtaStsTimeoutMs?: number;
+}
+
 // ---- Baseline comparison (issue 6, --baseline): what changed since an earlier run.
 
 /**
@@ -248,4 +360,129 @@ export interface Change {
 export interface ProbeResult {
   /** With --baseline: what changed since the baseline run (empty when nothing did). */
   changes?: Change[];
+}
+
+// ---- `mxprobe scan DEST` (src/scan/) ----
+
+export type ScanProfileName = 'ncsc' | 'mozilla-intermediate' | 'mozilla-modern';
+export type ScanProtocolName = 'SSLv2' | 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+/** Postfix cipher grade of a cipher: the lowest `smtpd_tls_ciphers` grade whose list contains it. */
+export type ScanCipherGrade = 'high' | 'medium' | 'low' | 'export' | 'null';
+
+export interface ScanCipher {
+  /** OpenSSL name ("ECDHE-RSA-AES128-GCM-SHA256"), as sslscan and Postfix's logs print it. */
+  name: string;
+  /** IANA name ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"). */
+  standardName: string;
+  /** Wire id, "0xC0,0x2F". */
+  id: string;
+  bits: number | null;
+  /** "ECDH", "DH", "RSA", "any" (TLS 1.3) ... */
+  keyExchange: string;
+  /** "RSA", "ECDSA", "None" (anonymous), "any" (TLS 1.3) ... */
+  authentication: string;
+  grade: ScanCipherGrade;
+  /** No server authentication at all (aNULL). */
+  anonymous: boolean;
+  /** Ephemeral group the server used with it ("X25519", "DH 2048"), when known. */
+  keyExchangeGroup: string | null;
+}
+
+export interface ScanProtocol {
+  protocol: ScanProtocolName;
+  /** null: not known (the scan was cut short). */
+  accepted: boolean | null;
+  /** Accepted ciphers; in the server's preference order when it enforces one. */
+  ciphers: ScanCipher[];
+  /** Server enforces its own cipher order; null with fewer than two ciphers or for SSLv2. */
+  serverOrder: boolean | null;
+}
+
+export interface ScanGroup {
+  /** "X25519", "P-256", "ffdhe2048" ... */
+  name: string;
+  accepted: boolean | null;
+  /** Protocol the group was tested with. */
+  protocol: ScanProtocolName | null;
+  bits: number | null;
+}
+
+export interface ScanCertificate {
+  /** Which key type the client asked for (by signature algorithms / cipher authentication). */
+  requested: 'ecdsa' | 'rsa';
+  /** The leaf the server sent for that request (null: none, the handshake failed). */
+  leaf: CertificateFacts | null;
+}
+
+export type ScanTier = 'good' | 'sufficient' | 'phase-out' | 'insufficient';
+
+export interface ScanFinding extends Finding {
+  /** The Postfix main.cf setting(s) to change, with a suggested value. */
+  setting: string | null;
+  /** NCSC-NL tier of the thing found, when the profile has tiers. */
+  tier?: ScanTier;
+}
+
+export interface ScanFeatures {
+  /** Resumption by session ID (TLS <= 1.2, tickets off); null when not testable. */
+  sessionIdResumption: boolean | null;
+  /** Resumption by session ticket (TLS 1.3 PSK or RFC 5077). */
+  ticketResumption: boolean | null;
+  /** RFC 5746 renegotiation_info echoed (TLS <= 1.2); null when only TLS 1.3 is spoken. */
+  secureRenegotiation: boolean | null;
+  /** Compression method the server chose when offered DEFLATE: "none", "deflate", or null. */
+  compression: 'none' | 'deflate' | null;
+  /** A stapled OCSP response came with the handshake. */
+  ocspStapling: boolean | null;
+  /** STARTTLS command injection (CVE-2011-0411 class): the server answered a pipelined RSET inside TLS. */
+  starttlsInjection: 'vulnerable' | 'not-vulnerable' | null;
+  /** Detail for the injection test when it was inconclusive. */
+  starttlsInjectionNote?: string;
+}
+
+export interface ScanResult {
+  schemaVersion: number;
+  kind: 'scan';
+  destination: string;
+  host: string;
+  address: string | null;
+  port: number;
+  mode: Mode;
+  profile: ScanProfileName;
+  status: Status;
+  findings: ScanFinding[];
+  /** Why the scan could not start or was cut short (421s, closes, timeouts). */
+  error: ProbeErrorInfo | null;
+  /** Some attempts were not made or not answered: results marked null are unknown. */
+  incomplete: boolean;
+  /** The handshake with client defaults (all protocols, all ciphers). */
+  negotiated: TlsFacts | null;
+  protocols: ScanProtocol[];
+  groups: ScanGroup[];
+  /** DHE parameter size in bits when a DHE cipher is accepted. */
+  dheBits: number | null;
+  certificates: ScanCertificate[];
+  features: ScanFeatures;
+  /** Connections made, unanswered (421, closes), retried, and the most open at once. */
+  attempts: { connections: number; unavailable: number; retries: number; maxParallel: number };
+  timingMs: { total: number };
+}
+
+export interface ScanOptions {
+  profile?: ScanProfileName;
+  /** Connections at once to the server (default 4). */
+  perHost?: number;
+  ehlo?: string;
+  servername?: string;
+  starttls?: boolean;
+  implicit?: boolean;
+  connectTimeoutMs?: number;
+  timeoutMs?: number;
+  bannerTimeoutMs?: number;
+  tlsTimeoutMs?: number;
+  /** Cap on the whole scan. */
+  deadlineMs?: number;
+  family?: 4 | 6;
+  resolver?: string[];
+  signal?: AbortSignal;
 }

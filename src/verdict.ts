@@ -1,6 +1,8 @@
 import type { Finding, Level, ProbeResult, Status } from './types.js';
 import type { ResolvedOptions } from './options.js';
 import { hasCapability, keywordOf } from './smtp/capabilities.js';
+import { effectiveLevel } from './policy-dns/index.js'; // issue 8
+import { policyFindings } from './policy-dns/findings.js'; // issue 8
 
 const RANK: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 
@@ -20,7 +22,9 @@ const needsTrust = (level: Level) => level === 'verify' || level === 'secure';
 export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status; findings: Finding[] } {
   const findings: Finding[] = [...result.findings];
   const add = (severity: Finding['severity'], code: string, message: string) => findings.push({ severity, code, message });
-  const { level, error, tls, verification } = result;
+  const { error, tls, verification } = result;
+  // issue 8: at dane levels Postfix applies may/encrypt when there are no usable TLSA records.
+  const level = effectiveLevel(result.level, result.dane?.effectiveLevel);
 
   if (error) {
     // Opportunistic TLS: Postfix retries in plaintext after a failed handshake.
@@ -48,19 +52,21 @@ export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status
     if (o.minTls && TLS_ORDER.indexOf(tls.protocol) < TLS_ORDER.indexOf(o.minTls)) {
       add('warning', 'old-tls', `${tls.protocol} negotiated, below --min-tls ${o.minTls}`);
     }
-    judgeCertificate(result, o, add);
+    judgeCertificate(result, o, add, level);
   }
   void verification;
+  findings.push(...policyFindings(result)); // issue 8: DANE, MTA-STS, TLSRPT
 
   let status: Status = 'ok';
   for (const f of findings) status = worse(status, f.severity === 'info' ? 'ok' : f.severity);
   return { status, findings };
 }
 
-function judgeCertificate(result: ProbeResult, o: ResolvedOptions, add: (s: Finding['severity'], code: string, message: string) => void): void {
+function judgeCertificate(result: ProbeResult, o: ResolvedOptions, add: (s: Finding['severity'], code: string, message: string) => void, level: Level): void {
   const v = result.verification;
   const leaf = result.certificates[0];
-  const level = result.level;
+  // issue 8: TLSA, not PKIX, decides at dane levels (policyFindings); DANE-EE ignores names and expiry.
+  if (level === 'dane' || level === 'dane-only') return;
   if (!v || !leaf) {
     const severity = level === 'may' || level === 'encrypt' ? 'info' : 'critical';
     add(severity, 'no-certificate', `server sent no certificate (anonymous cipher ${result.tls?.cipher.name ?? ''})`);
