@@ -1,0 +1,56 @@
+// `mxprobe scan DEST`: CLI values → ScanOptions → scan → table or JSON → exit code from the
+// profile's verdict (0 OK, 1 WARNING, 2 CRITICAL; 3 only for usage errors). Wired in src/cli.ts.
+import { UsageError } from '../errors.js';
+import { parseIntIn } from '../cli-options.js';
+import type { ScanOptions, ScanProfileName } from '../types.js';
+import { renderScan } from '../report/scan.js';
+import { useColor } from '../report/color.js';
+import { exitCodeFor } from '../report/status.js';
+import { SCAN_PROFILES } from './profiles/index.js';
+import { scan, DEFAULT_PER_HOST } from './scan.js';
+
+type Values = Record<string, unknown>;
+
+export function parseProfile(value: string): ScanProfileName {
+  const v = value.toLowerCase();
+  if (!(SCAN_PROFILES as readonly string[]).includes(v)) throw new UsageError(`--profile: '${value}' is not one of ${SCAN_PROFILES.join(', ')}`);
+  return v as ScanProfileName;
+}
+
+/** --per-host for scan: 1..64 connections at once. */
+export const parsePerHost = parseIntIn('--per-host', 1, 64);
+
+export function toScanOptions(v: Values): ScanOptions {
+  return {
+    profile: (v.profile as ScanProfileName | undefined) ?? 'ncsc',
+    perHost: (v.perHost as number | undefined) ?? DEFAULT_PER_HOST,
+    ehlo: v.ehlo as string | undefined,
+    servername: v.servername as string | undefined,
+    starttls: v.starttls as boolean | undefined,
+    implicit: (v.implicit || v.smtps) as boolean | undefined,
+    connectTimeoutMs: v.connectTimeout as number | undefined,
+    timeoutMs: v.timeout as number | undefined,
+    bannerTimeoutMs: v.bannerTimeout as number | undefined,
+    tlsTimeoutMs: v.tlsTimeout as number | undefined,
+    deadlineMs: v.deadline as number | undefined,
+    family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
+    resolver: v.resolver as string[] | undefined,
+  };
+}
+
+export async function runScanCommand(destination: string, v: Values): Promise<number> {
+  const options = toScanOptions(v);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const result = await scan(destination, { ...options, signal: controller.signal });
+    const out = v.json ? `${JSON.stringify(result, null, 2)}\n` : renderScan(result, { color: useColor({ isTTY: process.stdout.isTTY, env: process.env }) });
+    process.stdout.write(out);
+    return controller.signal.aborted ? 3 : exitCodeFor(result.status);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

@@ -1,0 +1,71 @@
+// The default handshake (what a client with everything enabled gets: protocol, cipher, OCSP
+// staple, a session to resume) and the two resumption tests.
+import type { TLSSocket } from 'node:tls';
+import type { TlsFacts } from '../types.js';
+import { negotiatedFacts } from '../tls/negotiated.js';
+import { ReplyReader } from '../smtp/reply-reader.js';
+import { tlsAttempt, type AttemptResult, type Handshaken } from './attempt.js';
+import { CIPHERS, cipherOption } from './cipher-info.js';
+import type { ClientOffer } from './handshake.js';
+import type { AttemptRunner } from './runner.js';
+import type { ScanTarget } from './target.js';
+
+export const EVERYTHING: ClientOffer = { minVersion: 'TLSv1', maxVersion: 'TLSv1.3', ciphers: cipherOption(CIPHERS) };
+const UP_TO_TLS12: ClientOffer = { minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: cipherOption(CIPHERS.filter((c) => c.minProtocol !== 'TLSv1.3')) };
+
+/**
+ * One SMTP round trip inside TLS (EHLO, or the greeting on implicit TLS). TLS 1.3 tickets come
+ * after the handshake; by the time the reply is in, a ticket sent with the handshake was processed.
+ */
+async function roundTrip(socket: TLSSocket, t: ScanTarget): Promise<void> {
+  const reader = new ReplyReader(socket, null);
+  try {
+    if (t.mode === 'implicit') await reader.readReply({ phase: 'banner', timeoutMs: t.bannerTimeoutMs, waitingFor: 'banner', greeting: true });
+    else {
+      socket.write(`EHLO ${t.ehlo}\r\n`);
+      await reader.readReply({ phase: 'ehlo-tls', timeoutMs: t.timeoutMs, waitingFor: 'reply to EHLO' });
+    }
+  } catch {
+    // Only a sync point: a server that does not answer simply has issued what it issued.
+  } finally {
+    reader.detach();
+  }
+}
+
+async function sessionOf(h: Handshaken, t: ScanTarget): Promise<Buffer | null> {
+  if (!h.session() || h.socket.getProtocol() === 'TLSv1.3') await roundTrip(h.socket, t);
+  return h.session();
+}
+
+export interface Preflight {
+  negotiated: TlsFacts;
+  ocspStapling: boolean;
+  /** A session resumable by ticket (null when the server issued no ticket). */
+  ticketSession: Buffer | null;
+}
+
+export function preflight(runner: AttemptRunner, t: ScanTarget, signal?: AbortSignal): Promise<AttemptResult<Preflight>> {
+  return runner.run(() => tlsAttempt(t, { ...EVERYTHING, requestOcsp: true }, async (h) => {
+    const session = await sessionOf(h, t);
+    const tls13 = h.socket.getProtocol() === 'TLSv1.3';
+    const ticketIssued = tls13 ? session !== null : h.socket.getTLSTicket() !== undefined;
+    return { negotiated: negotiatedFacts(h.socket, t.servername), ocspStapling: h.ocsp !== null, ticketSession: ticketIssued ? session : null };
+  }, signal), 20);
+}
+
+async function resumes(runner: AttemptRunner, t: ScanTarget, offer: ClientOffer, session: Buffer, signal?: AbortSignal): Promise<boolean | null> {
+  const r = await runner.run(() => tlsAttempt(t, { ...offer, session }, ({ socket }) => socket.isSessionReused(), signal));
+  return r.kind === 'accepted' ? r.value : r.kind === 'rejected' ? false : null;
+}
+
+export async function ticketResumption(runner: AttemptRunner, t: ScanTarget, pre: Preflight, signal?: AbortSignal): Promise<boolean | null> {
+  return pre.ticketSession ? resumes(runner, t, EVERYTHING, pre.ticketSession, signal) : false;
+}
+
+/** Session-ID resumption (RFC 5246 §7.3): tickets off, so only the server's session cache can resume. */
+export async function sessionIdResumption(runner: AttemptRunner, t: ScanTarget, signal?: AbortSignal): Promise<boolean | null> {
+  const offer = { ...UP_TO_TLS12, noTickets: true };
+  const first = await runner.run(() => tlsAttempt(t, offer, (h) => sessionOf(h, t), signal));
+  if (first.kind !== 'accepted') return first.kind === 'rejected' ? null : null;
+  return first.value ? resumes(runner, t, offer, first.value, signal) : false;
+}

@@ -1,0 +1,56 @@
+// STARTTLS command injection (CVE-2011-0411 class): "STARTTLS\r\nRSET\r\n" in one write. A
+// correct server discards what followed STARTTLS in plaintext (RFC 3207 §4.2); a vulnerable one
+// keeps it and answers RSET inside TLS. After the handshake we send EHLO and QUIT, one at a time:
+// a correct server answers EHLO then QUIT (250, 221); a vulnerable one answers the injected RSET
+// first, so the reply read after QUIT is EHLO's 250, not 221. No timing guess involved.
+import { ProbeError } from '../errors.js';
+import type { ScanFeatures } from '../types.js';
+import { ReplyReader } from '../smtp/reply-reader.js';
+import type { AttemptResult } from './attempt.js';
+import { EVERYTHING } from './features.js';
+import { tlsHandshake } from './handshake.js';
+import { openTlsPath } from './open.js';
+import type { AttemptRunner } from './runner.js';
+import type { ScanTarget } from './target.js';
+
+type Verdict = { result: ScanFeatures['starttlsInjection']; note?: string };
+
+async function injectionAttempt(t: ScanTarget, signal?: AbortSignal): Promise<AttemptResult<Verdict>> {
+  let path;
+  try {
+    path = await openTlsPath(t, { starttlsWrite: 'STARTTLS\r\nRSET\r\n', signal });
+  } catch (err) {
+    if (!(err instanceof ProbeError)) throw err;
+    // Failing only once the pipelined STARTTLS was sent is the server's answer to it.
+    if (err.phase === 'starttls' && err.code !== 'starttls-not-offered') return { kind: 'accepted', value: { result: null, note: `no TLS after the pipelined STARTTLS: ${err.message}` } };
+    return { kind: 'unavailable', error: err };
+  }
+  if (path.leftover.length > 0) {
+    path.socket.destroy();
+    return { kind: 'accepted', value: { result: null, note: 'the server answered the pipelined RSET in plaintext before TLS (RFC 3207 §4.2: it should discard it)' } };
+  }
+  const hs = await tlsHandshake(path.socket, EVERYTHING, t.servername, t.tlsTimeoutMs);
+  if (!hs.ok) return { kind: 'accepted', value: { result: null, note: `TLS handshake failed: ${hs.reason}` } };
+  const reader = new ReplyReader(hs.socket, null);
+  try {
+    const read = () => reader.readReply({ phase: 'ehlo-tls', timeoutMs: t.timeoutMs, waitingFor: 'reply inside TLS' });
+    hs.socket.write(`EHLO ${t.ehlo}\r\n`);
+    await read();
+    hs.socket.write('QUIT\r\n');
+    const second = await read();
+    if (second.code === 221) return { kind: 'accepted', value: { result: 'not-vulnerable' } };
+    if (second.code === 250) return { kind: 'accepted', value: { result: 'vulnerable' } };
+    return { kind: 'accepted', value: { result: null, note: `unexpected reply ${second.code} to QUIT inside TLS` } };
+  } catch (err) {
+    return { kind: 'accepted', value: { result: null, note: `no usable replies inside TLS: ${(err as Error).message}` } };
+  } finally {
+    reader.detach();
+    hs.socket.destroy();
+  }
+}
+
+export async function testStarttlsInjection(runner: AttemptRunner, t: ScanTarget, signal?: AbortSignal): Promise<Verdict> {
+  if (t.mode === 'implicit') return { result: null, note: 'implicit TLS: no STARTTLS' };
+  const r = await runner.run(() => injectionAttempt(t, signal));
+  return r.kind === 'accepted' ? r.value : { result: null, note: 'not tested (server unavailable)' };
+}

@@ -1,0 +1,55 @@
+// Checks every profile makes: broken protocols, injection, compression, renegotiation, ciphers
+// without encryption or authentication, an incomplete scan. Profiles add their own on top.
+import type { ScanCipher, ScanFinding, ScanProtocolName, ScanResult } from '../../types.js';
+import { SET, exclusionTokens } from './settings.js';
+
+export type ScanFacts = Omit<ScanResult, 'status' | 'findings'>;
+
+export const accepted = (r: ScanFacts, p: ScanProtocolName): boolean => r.protocols.some((x) => x.protocol === p && x.accepted === true);
+export const acceptedProtocols = (r: ScanFacts): ScanProtocolName[] => r.protocols.filter((x) => x.accepted === true).map((x) => x.protocol);
+
+/** Every accepted cipher with its protocol. */
+export function acceptedCiphers(r: ScanFacts): Array<ScanCipher & { protocol: ScanProtocolName }> {
+  return r.protocols.flatMap((p) => p.ciphers.map((c) => ({ ...c, protocol: p.protocol })));
+}
+
+export function uniq<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+/** One finding per protocol for a set of ciphers ("TLSv1.2: 3 ciphers ...: A, B, C"). */
+export function cipherFindings(list: Array<ScanCipher & { protocol: ScanProtocolName }>, make: (protocol: ScanProtocolName, names: string[], ciphers: ScanCipher[]) => ScanFinding): ScanFinding[] {
+  const by = new Map<ScanProtocolName, Array<ScanCipher & { protocol: ScanProtocolName }>>();
+  for (const c of list) by.set(c.protocol, [...(by.get(c.protocol) ?? []), c]);
+  return [...by].map(([protocol, cs]) => make(protocol, cs.map((c) => c.name), cs));
+}
+
+export function commonFindings(r: ScanFacts): ScanFinding[] {
+  const out: ScanFinding[] = [];
+  if (r.error && !r.incomplete) {
+    out.push({ severity: 'critical', code: 'scan-failed', message: r.error.message, setting: null });
+    return out;
+  }
+  if (r.incomplete) {
+    out.push({ severity: 'warning', code: 'scan-incomplete', message: `scan incomplete: ${r.error?.message ?? 'some attempts were not answered'}; unknown results are not graded`, setting: null });
+  }
+  for (const p of ['SSLv2', 'SSLv3'] as const) {
+    if (accepted(r, p)) out.push({ severity: 'critical', code: `protocol-${p.toLowerCase()}`, message: `${p} accepted (broken: DROWN/POODLE)`, setting: SET.protocols, tier: 'insufficient' });
+  }
+  const bad = acceptedCiphers(r).filter((c) => c.grade === 'null' || c.grade === 'export' || c.anonymous);
+  out.push(...cipherFindings(bad, (protocol, names, cs) => ({
+    severity: 'critical', code: 'cipher-no-protection',
+    message: `${protocol}: ${names.length} cipher(s) without encryption, with export strength or without server authentication: ${names.join(', ')}`,
+    setting: SET.exclude(uniq(cs.flatMap(exclusionTokens))), tier: 'insufficient',
+  })));
+  if (r.features.starttlsInjection === 'vulnerable') {
+    out.push({ severity: 'critical', code: 'starttls-injection', message: 'STARTTLS command injection: a command pipelined after STARTTLS was answered inside TLS (CVE-2011-0411 class)', setting: SET.injection, tier: 'insufficient' });
+  }
+  if (r.features.compression === 'deflate') {
+    out.push({ severity: 'critical', code: 'tls-compression', message: 'TLS compression (DEFLATE) accepted: CRIME', setting: SET.compression, tier: 'insufficient' });
+  }
+  if (r.features.secureRenegotiation === false) {
+    out.push({ severity: 'critical', code: 'insecure-renegotiation', message: 'no RFC 5746 secure renegotiation (renegotiation_info not echoed)', setting: SET.renegotiation, tier: 'insufficient' });
+  }
+  return out;
+}
