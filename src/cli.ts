@@ -23,6 +23,7 @@ import { renderPem } from './report/pem.js';
 import { renderQuiet } from './report/quiet.js';
 import { renderNagios } from './report/nagios.js';
 import { runPolicyCommand } from './policy-command.js';
+import { parseProfile, runScanCommand, parsePerHost } from './scan/command.js';
 
 const EXIT_HELP = `
 Exit codes (Nagios plugin convention):
@@ -283,6 +284,21 @@ export function buildProgram(): Command {
     const values = command.optsWithGlobals() as Values;
     process.exitCode = await runPolicyCommand(file, values, toProbeOptions(values));
   });
+  // scan: every protocol, cipher, group and feature of one server, graded by --profile.
+  const scanCmd = program
+    .command('scan')
+    .description('full TLS capability scan of one server (protocols, ciphers, groups, resumption, injection), graded by a profile')
+    .argument('<dest>', 'one destination (first MX host / first address)')
+    .addOption(new Option('--profile <name>', 'ncsc, mozilla-intermediate, mozilla-modern (default: ncsc)').argParser(parseProfile))
+    .addOption(new Option('--per-host <N>', 'connections at once to the server (default: 4)').argParser(parsePerHost))
+    .option('--json', 'the ScanResult as JSON')
+    .exitOverride();
+  for (const o of CLI_OPTIONS.filter((o) => o.group === 'connection' || ['ehlo', 'servername'].includes(o.long))) addOption(scanCmd, o);
+  scanCmd.action(async (dest: string, _local: Values, command: Command) => {
+    const local = command.opts() as Values;
+    process.exitCode = await runScanCommand(dest, { ...command.optsWithGlobals(), perHost: local.perHost, profile: local.profile, json: local.json });
+  });
+
   return program;
 }
 
