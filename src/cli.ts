@@ -159,7 +159,10 @@ async function runProbeCommand(args: string[], v: Values): Promise<number> {
     } else if (signals === 2) {
       abort.abort();
       stderr.write('mxprobe: aborting the running probes\n');
-    } else stdout.write('', () => process.exit(3));
+    } else {
+      flush();
+      stdout.write('', () => process.exit(3));
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -171,25 +174,33 @@ async function runProbeCommand(args: string[], v: Values): Promise<number> {
   let unknownToBaseline = 0;
   const verbose = v.verbose as boolean;
   const showCerts = v.showCerts as boolean;
+  // Whole lines, gathered for one write per event-loop turn: with hundreds of probes finishing
+  // together, one write syscall per result costs more than the rest of the output path.
+  let pending = '';
+  const flush = () => {
+    if (pending === '') return;
+    bar.clear();
+    stdout.write(pending);
+    pending = '';
+  };
+  const emit = (text: string) => {
+    if (pending === '') setImmediate(flush);
+    pending += text;
+  };
   const output = (r: ProbeResult) => {
     tally.add(r);
-    if (format === 'ndjson') {
-      bar.clear();
-      stdout.write(toNdjsonLine(r));
-    } else if (format === 'table') {
+    if (format === 'ndjson') emit(toNdjsonLine(r));
+    else if (format === 'table') {
       // Tables stream too: each probe is printed as soon as it is done.
       let text = '';
       if (verbose && r.smtp.transcript) text += renderTranscript(r.smtp.transcript, { color });
       text += probeTable(r, { color });
       if (r.changes?.length) text += renderChanges(r.changes, { color, baselineName: baseline?.path });
       if (showCerts) text += renderPem(r);
-      bar.clear();
-      stdout.write(`${text}\n`);
+      emit(`${text}\n`);
       keep.push(summaryOnly(r));
-    } else if (format === 'quiet') {
-      bar.clear();
-      stdout.write(renderQuiet([r], { color }));
-    } else if (format === 'json') keep.push(r);
+    } else if (format === 'quiet') emit(renderQuiet([r], { color }));
+    else if (format === 'json') keep.push(r);
     else keep.push(summaryOnly(r));
   };
   let stats: RunStats;
@@ -219,6 +230,7 @@ async function runProbeCommand(args: string[], v: Values): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    flush();
     bar.end();
   }
 

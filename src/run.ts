@@ -3,6 +3,7 @@
 // concurrency limit, retried on the rate-limit answers. Results stream out through callbacks;
 // nothing here holds a result once every destination that named its connection has it.
 import pLimit from 'p-limit';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRunContext, failedResult, probeHost, type RunContext } from './probe.js';
 import { resolveDestination } from './resolve.js';
@@ -127,6 +128,8 @@ export function backoffMs(attempt: number, unitMs: number, random: () => number 
  */
 export async function runProbes(destinations: Iterable<Destination>, options: ProbeOptions, run: RunOptions): Promise<RunStats> {
   const o = resolveOptions(options);
+  // One listener per running probe (probeLinked), each removed when its probe ends.
+  if (o.signal) setMaxListeners(0, o.signal);
   const ctx = createRunContext(options);
   const stats: RunStats = { destinations: 0, completed: 0, results: 0, connections: 0, shared: 0, retried: 0, stopped: false };
   const stopped = () => run.signal?.aborted === true || o.signal?.aborted === true;
@@ -224,7 +227,7 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
         result = await limit(async () => {
           if (stopped()) return null;
           stats.connections++;
-          return probeConnection(target, o);
+          return probeLinked(target, o);
         });
       } finally {
         release();
@@ -271,6 +274,21 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
       return result && copyFor(result, target);
     },
   };
+}
+
+/**
+ * probeConnection with its own signal, linked to the run's: a probe hangs its listeners on the
+ * signal it gets and never takes them off, so thousands of probes sharing the run's signal
+ * would keep every finished session reachable (and trip MaxListenersExceededWarning).
+ */
+function probeLinked(target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult> {
+  const run = o.signal;
+  if (!run) return probeConnection(target, o);
+  const own = new AbortController();
+  const forward = () => own.abort(run.reason);
+  if (run.aborted) forward();
+  else run.addEventListener('abort', forward, { once: true });
+  return probeConnection(target, { ...o, signal: own.signal }).finally(() => run.removeEventListener('abort', forward));
 }
 
 /** The shared result as this destination sees it: its own names, its own arrays to add to. */
