@@ -87,7 +87,7 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'tls-timeout', arg: 'TIME', description: 'deadline for the TLS handshake', default: '15s', parse: parseMs('--tls-timeout'), group: 'connection' },
   { long: 'deadline', arg: 'TIME', description: 'cap on one whole probe', parse: parseMs('--deadline'), group: 'connection' },
   // tls
-  { long: 'level', short: 'l', arg: 'LEVEL', description: `security level: ${LEVELS.filter((l) => !l.startsWith('dane')).join(', ')}`, default: 'verify', parse: parseOneOf<Level>('--level', LEVELS), group: 'tls' },
+  { long: 'level', short: 'l', arg: 'LEVEL', description: `security level: ${LEVELS.join(', ')}`, default: 'verify', parse: parseOneOf<Level>('--level', LEVELS), group: 'tls' },
   { long: 'match', short: 'm', arg: 'VALUE', description: 'fingerprint digests (fingerprint) or names (verify, secure: hostname, nexthop, dot-nexthop, .domain); repeatable, or separated by |', repeat: true, group: 'tls' },
   { long: 'fingerprint-digest', arg: 'ALG', description: 'digest for --match at level fingerprint', default: 'sha256', parse: parseOneOf('--fingerprint-digest', ['sha256', 'sha1', 'md5'] as const), group: 'tls' },
   { long: 'servername', arg: 'NAME', description: 'SNI to send and name to verify (default: the MX/host name)', group: 'tls' },
@@ -104,6 +104,11 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'quit-after', arg: 'STEP', description: `stop after: ${QUIT_AFTER.join(', ')} (default rcpt with --to, else tls)`, parse: parseOneOf<QuitAfter>('--quit-after', QUIT_AFTER), group: 'smtp' },
   { long: 'no-pipelining', description: 'send MAIL/RCPT one at a time even when PIPELINING is offered', group: 'smtp' },
   // verdict
+  // DNS-published policies (issue 8): DANE via --level dane|dane-only, plus these.
+  { long: 'next-cert', arg: 'FILE', description: 'PEM of the next certificate (and chain): do the published TLSA records match it too? (dane levels)', parse: readTextFile('--next-cert'), group: 'tls' },
+  { long: 'mta-sts', description: 'check the MTA-STS policy (RFC 8461) of the destination domain: would enforce-mode senders deliver?', group: 'tls' },
+  { long: 'tlsrpt', description: 'look up the TLSRPT record (RFC 8460) even without DANE or MTA-STS', group: 'tls' },
+  { long: 'mta-sts-port', arg: 'PORT', description: 'port of the MTA-STS policy host (tests; default 443)', parse: parseIntIn('--mta-sts-port', 1, 65535), group: 'tls' },
   { long: 'warn-days', arg: 'DAYS', description: 'WARNING when the certificate expires within DAYS', default: 21, parse: parseIntIn('--warn-days', 0, 100000), group: 'verdict' },
   { long: 'crit-days', arg: 'DAYS', description: 'CRITICAL when the certificate expires within DAYS', default: 7, parse: parseIntIn('--crit-days', 0, 100000), group: 'verdict' },
   { long: 'min-tls', arg: 'VERSION', description: 'WARNING when a lower TLS version is negotiated (e.g. TLSv1.2)', parse: (v: string) => checkVersion(v, '--min-tls'), group: 'verdict' },

@@ -3,7 +3,7 @@
 // convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or internal error).
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { CLI_OPTIONS, camel, type CliOption } from './cli-options.js';
+import { CLI_OPTIONS, camel, parseIntIn, type CliOption } from './cli-options.js';
 import { UsageError } from './errors.js';
 import { parseDestination, parseDestinationList } from './destination.js';
 import { runProbes, uniqueDestinations, type RunStats } from './run.js';
@@ -23,6 +23,7 @@ import { renderPem } from './report/pem.js';
 import { renderQuiet } from './report/quiet.js';
 import { renderNagios } from './report/nagios.js';
 import { runPolicyCommand } from './policy-command.js';
+import { runTlsaCommand, tlsaOwner } from './tlsa-command.js';
 import { parseProfile, runScanCommand, parsePerHost } from './scan/command.js';
 
 const EXIT_HELP = `
@@ -86,6 +87,10 @@ export function toProbeOptions(v: Values): ProbeOptions {
     allAddresses: v.allAddresses as boolean | undefined,
     transcript: v.verbose as boolean | undefined,
     showCerts: v.showCerts as boolean | undefined,
+    nextCert: v.nextCert as string | undefined,
+    mtaSts: v.mtaSts as boolean | undefined,
+    tlsrpt: v.tlsrpt as boolean | undefined,
+    mtaStsPort: v.mtaStsPort as number | undefined,
   };
 }
 
@@ -296,6 +301,7 @@ export function buildProgram(): Command {
     const values = command.optsWithGlobals() as Values;
     process.exitCode = await runPolicyCommand(file, values, toProbeOptions(values));
   });
+
   // scan: every protocol, cipher, group and feature of one server, graded by --profile.
   const scanCmd = program
     .command('scan')
@@ -311,6 +317,30 @@ export function buildProgram(): Command {
     process.exitCode = await runScanCommand(dest, { ...command.optsWithGlobals(), perHost: local.perHost, profile: local.profile, json: local.json });
   });
 
+  // issue 8: TLSA records for a certificate or key (DANE rollover).
+  const digit = (flag: string, max: number) => (v: string) => {
+    if (!/^\d$/.test(v) || Number(v) > max) throw new UsageError(`${flag} must be 0-${max}, got '${v}'`);
+    return Number(v);
+  };
+  program
+    .command('tlsa')
+    .description('print the TLSA records for a certificate (and its issuer) or a key: publish them before a rollover')
+    .requiredOption('--cert <file>', 'PEM certificate (leaf first, then its chain) or public/private key; - for stdin')
+    .addOption(new Option('--usage <n>', 'TLSA usage: 3 DANE-EE (leaf), 2 DANE-TA (issuer); default both').argParser(digit('--usage', 3)))
+    .addOption(new Option('--selector <n>', '0 full certificate, 1 public key (default 1)').argParser(digit('--selector', 1)))
+    .addOption(new Option('--matching <n>', '0 exact, 1 SHA-256, 2 SHA-512 (default 1)').argParser(digit('--matching', 2)))
+    .option('--name <host>', 'print zone-file lines for _PORT._tcp.HOST (or a full _25._tcp.… owner name)')
+    .addOption(new Option('--tlsa-port <port>', 'port of the TLSA owner name (default 25)').argParser(parseIntIn('--tlsa-port', 1, 65535)))
+    .option('--json', 'JSON array of records')
+    .exitOverride()
+    .action((_local: Values, command: Command) => {
+      // --json is also a program flag, which commander gives to the program: read both levels.
+      const values = command.optsWithGlobals() as Values;
+      process.exitCode = runTlsaCommand({
+        cert: values.cert as string, usage: values.usage as number | undefined, selector: values.selector as number | undefined,
+        matching: values.matching as number | undefined, name: tlsaOwner(values.name as string | undefined, values.tlsaPort as number | undefined), json: values.json as boolean | undefined,
+      });
+    });
   return program;
 }
 

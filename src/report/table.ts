@@ -4,6 +4,7 @@ import type { CertificateFacts, ProbeResult } from '../types.js';
 import { palette, type Palette } from './color.js';
 import { innerWidth, makeTable, type Row } from './layout.js';
 import { errorPhrase, verdictLine } from './verdict.js';
+import { policySections } from './dane.js';
 import { breakLongWords, clean, cleanLines, expiryPhrase, fingerprintLines, formatMs, formatNumberMs, oneLineName } from './text.js';
 
 export { summaryTable } from './summary.js';
@@ -51,6 +52,12 @@ export function probeTable(r: ProbeResult, options: TableOptions): string {
   if (r.verification) {
     section('Verification');
     for (const [label, value] of verificationRows(r, c)) row(label, value);
+  }
+
+  // issue 8: DANE, MTA-STS and TLSRPT sections.
+  for (const s of policySections(r)) {
+    section(s.title);
+    for (const [label, value] of s.rows) row(label, value);
   }
 
   if (r.findings.length > 0) {
