@@ -2,7 +2,7 @@
 // and why in one line (with `postfix check` output) and leaves nothing running.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../fixtures/pki.js';
 import { PostfixStartError, startPostfix } from '../../fixtures/postfix/instance.js';
 import { describePostfix } from './guard.js';
@@ -54,7 +54,7 @@ describePostfix('private Postfix fixture', () => {
     expect(await refused(pf.services.implicit.port)).toBe(true);
   });
 
-  describePostfix('a start that fails', () => {
+  describe('a start that fails', () => {
     let squatter: Server;
     let port: number;
     beforeAll(async () => {
