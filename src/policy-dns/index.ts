@@ -169,3 +169,14 @@ export function daneAllowsMail(result: ProbeResult): boolean {
   if (e === 'defer') return false;
   return result.dane?.authenticated === true;
 }
+
+/**
+ * What of the looked-up policies decides a result, for run.ts's shared-connection key:
+ * two destinations with the same MX but different DNSSEC status, TLSA answers or
+ * MTA-STS policies must not share one result.
+ */
+export function policyKey(p: HostPolicies | undefined): string {
+  if (!p) return '';
+  const d = p.dane ? `${p.dane.facts.effectiveLevel}:${p.dane.facts.mxSecure}:${p.dane.records.map((r) => `${r.usage}${r.selector}${r.matchingType}${r.data.toString('hex')}`).join('+')}` : '';
+  return `${d}|${p.mtaSts?.domain ?? ''}|${p.tlsrpt?.domain ?? ''}`;
+}
