@@ -1,9 +1,9 @@
 // Running the built CLI as a child process. The build is checked once per test file
-// (rebuilt under a lock when src/ is newer than dist/), then bin/ + dist/cli.js are
+// (rebuilt under a lock when src/ is newer than dist/), then bin/ + dist/ are
 // copied to a private directory: `npm run build` starts with `rm -rf dist`, and another
 // run on this machine must not pull the file out from under a test half-way through.
 import { spawn, execFile, type SpawnOptions } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,24 +84,40 @@ export async function ensureBuilt(): Promise<void> {
 export interface Cli {
   /** The snapshot's bin/mxprobe.js. */
   bin: string;
+  /** The snapshot: bin/, dist/, node_modules (a link to the repository's). */
   dir: string;
   cleanup(): void;
 }
 
-/** Builds if needed and copies the built CLI (bin shim + bundle) to a private directory. */
+/**
+ * Builds if needed and copies the built package (bin shim, dist/) to a private directory,
+ * node_modules linked, so the library can be imported from there too.
+ */
 export async function builtCli(): Promise<Cli> {
-  await ensureBuilt();
-  const dir = mkdtempSync(join(tmpdir(), 'mxprobe-cli-'));
-  mkdirSync(join(dir, 'bin'));
-  mkdirSync(join(dir, 'dist'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-  copyFileSync(join(ROOT, 'bin/mxprobe.js'), join(dir, 'bin/mxprobe.js'));
-  copyFileSync(join(ROOT, 'dist/cli.js'), join(dir, 'dist/cli.js'));
-  const bin = join(dir, 'bin/mxprobe.js');
-  // A copy taken while another build was writing the file would not start.
-  const v = await runCli(bin, ['--version']);
-  if (v.code !== 0) throw new Error(`built CLI does not start: ${v.stderr}`);
-  return { bin, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  let lastError: unknown;
+  // A copy taken while another build was emptying or writing dist/ is retried.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'mxprobe-cli-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+      copyFileSync(join(ROOT, 'bin/mxprobe.js'), join(dir, 'bin/mxprobe.js'));
+      cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      const bin = join(dir, 'bin/mxprobe.js');
+      const v = await runCli(bin, ['--version']);
+      if (v.code !== 0) throw new Error(`built CLI does not start: ${v.stderr}`);
+      const lib = await runProcess(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(dir, 'dist/index.js'))})`]);
+      if (lib.code !== 0) throw new Error(`built library does not load: ${lib.stderr}`);
+      return { bin, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    } catch (err) {
+      lastError = err;
+      rmSync(dir, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+  throw lastError;
 }
 
 export interface CliRun {
