@@ -72,7 +72,7 @@ export async function lookupDane(input: DaneLookupInput): Promise<DaneLookup> {
     if (records.length === 0) continue;
     const facts = { ...at, lookup: 'secure' as const, baseDomain: name };
     const usable = records.filter((r) => unusableReason(r) === null).length;
-    if (usable === 0) return fallback('encrypt', `${records.length} TLSA record(s) at ${tlsaName}, none usable: Postfix uses encrypt`, facts, records, names);
+    if (usable === 0) return fallback('encrypt', `${records.length} TLSA record(s) at ${tlsaName}, none usable`, facts, records, names);
     return {
       facts: { ...base, ...facts, mxSecure, addressSecure, effectiveLevel: 'dane', reason: `${usable} usable TLSA record(s) at ${tlsaName} (DNSSEC-validated)` },
       records,

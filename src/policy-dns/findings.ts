@@ -32,7 +32,7 @@ function daneFindings(r: ProbeResult, add: Add): void {
       add('info', 'dane-not-applicable', `${d.reason}; Postfix falls back to opportunistic TLS (may)`);
       break;
     case 'encrypt':
-      add('warning', 'tlsa-unusable', `${d.reason}; the certificate is not authenticated`);
+      add('warning', 'tlsa-unusable', `${d.reason}: Postfix falls back to encrypt, the server is not authenticated`);
       break;
     case 'defer':
       if (d.lookup === 'dns-error') add('critical', 'tlsa-lookup-failed', d.reason);

@@ -12,7 +12,20 @@ export interface Section {
   rows: Pair[];
 }
 
-const yesNo = (b: boolean | null) => (b === null ? 'n/a' : b ? 'yes' : 'no');
+/**
+ * The verdict line's certificate facts at dane levels: what TLSA said, not PKIX
+ * (a DANE-EE server needs no trusted chain nor a matching name). `pkix` ends with
+ * the expiry phrase.
+ */
+export function daneVerdictFacts(r: ProbeResult, pkix: string[]): string[] {
+  const d = r.dane;
+  if (!d || !r.tls || pkix.length === 0) return pkix;
+  const expiry = pkix[pkix.length - 1];
+  if (d.authenticated === true) return [d.matchedBy === 'dane-ee' ? 'DANE-EE: TLSA matches the leaf' : 'DANE-TA: TLSA matches a CA of the chain, name matches', expiry];
+  if (d.authenticated === false) return ['TLSA does not match', expiry];
+  const as = d.effectiveLevel === 'defer' ? 'mail deferred' : `as level ${d.effectiveLevel}`;
+  return [...pkix.filter((f) => !f.startsWith('certificate not checked')), `no usable DANE TLSA: ${as}`];
+}
 
 export function policySections(r: ProbeResult): Section[] {
   const out: Section[] = [];

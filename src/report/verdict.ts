@@ -8,6 +8,7 @@ import type { Finding, ProbeResult } from '../types.js';
 import { palette } from './color.js';
 import { statusWord } from './status.js';
 import { clean, cleanLines, expiryPhrase, hostLabel } from './text.js';
+import { daneVerdictFacts } from './dane.js';
 
 /**
  * Finding codes whose content the certificate facts already state ("untrusted (self-signed)",
@@ -46,7 +47,7 @@ export function certificateFacts(r: ProbeResult): string[] {
   facts.push(leaf ? expiryPhrase(leaf.daysRemaining) : 'no certificate');
   const judged = v !== null && v.trusted && v.hostnameMatch;
   if (UNJUDGED_LEVELS.has(r.level) && !judged) facts.push(`certificate not checked at level ${r.level}`);
-  return facts;
+  return daneVerdictFacts(r, facts); // issue 8: at dane levels TLSA, not PKIX, is the verdict
 }
 
 function nameFact(match: boolean, checked: string[]): string {
