@@ -1,12 +1,15 @@
-// Build: tsc emits the library (ESM + .d.ts) for `import { probe } from 'mxprobe'`;
-// esbuild bundles the CLI entry into one file, because module loading is most of a
-// single probe's wall time (DESIGN.md: 1.57x `node -e 0` unbundled, 1.17x bundled).
+// Build: esbuild bundles the CLI entry into one file, because module loading is
+// most of a single probe's wall time (DESIGN.md: 1.57x `node -e 0` unbundled,
+// 1.17x bundled); tsc emits the library (ESM + .d.ts) for
+// `import { probe } from 'mxprobe'` and is the type check: the build fails on a
+// type error, after writing what it could.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+// tsc first: it also emits an unbundled dist/cli.js, which the bundle then replaces.
+const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 await build({
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/cli.js',
@@ -14,9 +17,9 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minify: false,
   legalComments: 'none',
   // commander is CommonJS: give the ESM bundle a require() for its node: built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);

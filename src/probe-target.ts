@@ -220,7 +220,7 @@ class Conversation {
     const secure = await s.startTls(this.upgradeOptions('handshake'));
     this.recordTls(secure);
     result.timingMs.handshake = this.lap();
-    await settleTls13(secure);
+    await settleTls13(secure, result.timingMs.handshake, this.clock.budget(o.tlsTimeoutMs, 'handshake'));
     return true;
   }
 

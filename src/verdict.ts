@@ -33,12 +33,13 @@ export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status
   }
 
   if (result.mode === 'starttls' && level !== 'none') {
-    if (!result.smtp.starttls.offered && result.smtp.banner?.code === 220 && result.smtp.ehlo.length > 0 && level === 'may') {
-      add('warning', 'no-tls', 'STARTTLS not offered: mail would go in plaintext');
-    }
-    if (result.smtp.starttls.reply && result.smtp.starttls.reply.code !== 220 && level === 'may') {
+    // Level may without TLS: Postfix delivers in plaintext. (Not judged when the probe
+    // stopped before TLS on purpose, or failed earlier: that is the error's finding.)
+    if (level === 'may' && !tls && !error && o.quitAfter !== 'ehlo') {
       const r = result.smtp.starttls.reply;
-      add('warning', 'starttls-refused', `STARTTLS refused with ${r.code} ${r.text.split('\n')[0]}: mail would go in plaintext`);
+      if (r && r.code !== 220) add('warning', 'starttls-refused', `STARTTLS refused with ${r.code} ${r.text.split('\n')[0]}: mail would go in plaintext`);
+      else if (result.smtp.heloFallback) add('warning', 'no-tls', 'EHLO refused, HELO accepted: no STARTTLS possible, mail would go in plaintext');
+      else add('warning', 'no-tls', 'STARTTLS not offered: mail would go in plaintext');
     }
     if (hasCapability(result.smtp.ehlo, 'AUTH')) {
       add('warning', 'auth-before-tls', 'AUTH offered before TLS: passwords could be sent in plaintext (smtpd_tls_auth_only = yes)');

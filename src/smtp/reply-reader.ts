@@ -35,6 +35,8 @@ export class ReplyReader {
   private pending: PendingRead | null = null;
   private failure: ProbeError | null = null;
   private ended = false;
+  /** The socket error that ended the connection, reported by the next read. */
+  private endError: Error | null = null;
   /** Every byte ever received on this socket, consumed or not. */
   received = 0;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
@@ -113,6 +115,15 @@ export class ReplyReader {
     }
   }
 
+  /** The connection ended: say why, in the phase of the read that was waiting. */
+  private closedError(options: ReadReplyOptions): ProbeError {
+    if (this.endError) {
+      const { code, message } = classifySocketError(this.endError);
+      return new ProbeError(options.phase, code, `${message} while waiting for ${options.waitingFor}`);
+    }
+    return new ProbeError(options.phase, 'closed', `connection closed by server while waiting for ${options.waitingFor}`);
+  }
+
   /** Returns an error, or null; resolves the pending read when the reply is complete. */
   private accept(read: PendingRead, raw: Buffer): ProbeError | null {
     const text = raw.toString('utf8');
@@ -185,21 +196,11 @@ export class ReplyReader {
     return new ProbeError(phase === 'connection' ? 'quit' : phase, 'protocol-violation', message);
   }
 
-  private closedError(options: ReadReplyOptions): ProbeError {
-    return new ProbeError(options.phase, 'closed', `connection closed by server while waiting for ${options.waitingFor}`);
-  }
-
   private end(err: Error | null): void {
+    if (err && !this.endError) this.endError = err;
     if (this.ended) return;
     this.ended = true;
-    const read = this.pending;
-    if (!read) return;
-    if (err) {
-      const { code, message } = classifySocketError(err);
-      this.fail(new ProbeError(read.options.phase, code, `${message} while waiting for ${read.options.waitingFor}`));
-    } else {
-      this.drain();
-    }
+    if (this.pending) this.drain();
   }
 
   private fail(error: ProbeError): void {
