@@ -45,7 +45,10 @@ export async function lookupDane(input: DaneLookupInput): Promise<DaneLookup> {
   const addressSecure = addressLookups.length > 0 && addressLookups.every((l) => l.ad);
 
   if (isIP(host)) return fallback('may', 'an IP-literal destination has no TLSA base domain (RFC 7672 §2.2.3)');
-  if (mxSecure === false) return fallback('may', `the MX lookup of ${input.mxDomain} was not DNSSEC-validated (no AD bit): TLSA not looked up`);
+  // Postfix >= 3.6, smtp_tls_dane_insecure_mx_policy (default "dane" at level dane): an
+  // insecure MX answer still gets TLSA for an MX host whose own address lookup is secure.
+  // At dane-only we keep the strict RFC 7672 §2.2.1 reading: an insecure MX defers.
+  if (mxSecure === false && only) return fallback('may', `the MX lookup of ${input.mxDomain} was not DNSSEC-validated (no AD bit): TLSA not looked up`);
   if (!addressSecure) return fallback('may', `the address lookup of ${host} was not DNSSEC-validated (no AD bit): TLSA not looked up`);
 
   // RFC 7672 §2.2.2: the CNAME-expanded name first, then the original MX host name.

@@ -163,10 +163,17 @@ describe('insecure lookups: no TLSA lookup at all', () => {
     expect(codes(only.r)).toEqual(['dane-required']);
   });
 
-  it('insecure MX answer with a signed host zone: still no TLSA (RFC 7672 §2.2.1)', async () => {
+  it('insecure MX answer with a signed host zone: dane still uses the host TLSA (Postfix >= 3.6 smtp_tls_dane_insecure_mx_policy)', async () => {
     const { r, dns } = await daneProbe('insecure-mx', 'dane');
-    expect(r.dane).toMatchObject({ mxSecure: false, addressSecure: true, effectiveLevel: 'may' });
+    expect(r.dane).toMatchObject({ mxSecure: false, addressSecure: true });
+    expect(dns.queries.some((q) => q.type === 'TLSA')).toBe(true);
+  });
+
+  it('insecure MX answer at dane-only: no TLSA, mail deferred (RFC 7672 §2.2.1)', async () => {
+    const { r, dns } = await daneProbe('insecure-mx', 'dane-only');
+    expect(r.dane).toMatchObject({ mxSecure: false, addressSecure: true, effectiveLevel: 'defer' });
     expect(dns.queries.some((q) => q.type === 'TLSA')).toBe(false);
+    expect(r.status).toBe('critical');
   });
 
   it('[host] destination: no MX lookup to secure, the address answer decides', async () => {
