@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type DnsFixture } from '../../fixtures/dns-server.js';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.js';
-import { builtCli, closedPort, local, runCli, SHORT, STACK, type Cli, type RunOptions } from './helpers.js';
+import { builtCli, closedPort, local, runCli, SHORT, STACK, type Cli, type RunOptions, BUILD_TIMEOUT_MS } from './helpers.js';
 
 let cli: Cli;
 let pki: Pki;
@@ -33,7 +33,7 @@ beforeAll(async () => {
   });
   refused = await closedPort();
   tmp = mkdtempSync(join(tmpdir(), 'mxprobe-cli-dest-'));
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([trusted, noTls, dns].map((s) => s?.close()));

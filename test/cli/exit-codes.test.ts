@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.js';
-import { builtCli, closedPort, local, ROOT, runCli, SHORT, STACK, type Cli } from './helpers.js';
+import { builtCli, closedPort, local, ROOT, runCli, SHORT, STACK, type Cli, BUILD_TIMEOUT_MS } from './helpers.js';
 
 let cli: Cli;
 let pki: Pki;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   ]);
   refused = await closedPort();
   tmp = mkdtempSync(join(tmpdir(), 'mxprobe-cli-exit-'));
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([trusted, noTls, selfSigned].map((s) => s?.close()));

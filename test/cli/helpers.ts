@@ -67,17 +67,28 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** For a beforeAll that builds: up to three builds on a loaded machine, over vitest's 60 s default. */
+export const BUILD_TIMEOUT_MS = 240_000;
+
 /** Builds dist/ if it is missing or older than src/ (one build at a time across test files). */
 export async function ensureBuilt(): Promise<void> {
   if (distIsFresh()) return;
   await withLock(async () => {
-    if (distIsFresh()) return;
-    try {
-      await run(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, timeout: 120_000 });
-    } catch (err) {
-      const e = err as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`npm run build failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+    // Another engineer's `npm run build` may be emptying dist/ at the same time (ENOTEMPTY):
+    // wait and look again before calling the build broken.
+    let failure = '';
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (distIsFresh()) return;
+      try {
+        await run(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, timeout: 120_000 });
+        return; // (src/ may have changed again meanwhile: this build is as fresh as it gets)
+      } catch (err) {
+        const e = err as { stdout?: string; stderr?: string; message: string };
+        failure = `${e.stdout ?? ''}${e.stderr ?? e.message}`;
+      }
+      await new Promise((r) => setTimeout(r, 3000));
     }
+    if (!distIsFresh()) throw new Error(`npm run build failed:\n${failure}`);
   });
 }
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.js';
-import { ANSI, builtCli, closedPort, local, runCli, runProcess, SHORT, STACK, type Cli } from './helpers.js';
+import { ANSI, builtCli, closedPort, local, runCli, runProcess, SHORT, STACK, type Cli, BUILD_TIMEOUT_MS } from './helpers.js';
 
 let cli: Cli;
 let pki: Pki;
@@ -24,7 +24,7 @@ beforeAll(async () => {
     startSmtpFixture({ leaf: pki.leaves.good, noStarttls: true }),
   ]);
   refused = await closedPort();
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([chain, full, leafOnly, noTls].map((s) => s?.close()));

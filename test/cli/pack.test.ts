@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.js';
-import { closedPort, ensureBuilt, local, ROOT, runProcess, SHORT } from './helpers.js';
+import { closedPort, ensureBuilt, local, ROOT, runProcess, SHORT, BUILD_TIMEOUT_MS } from './helpers.js';
 
 const exec = promisify(execFile);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -56,7 +56,7 @@ beforeAll(async () => {
   } catch {
     await install('--offline');
   }
-}, 180_000);
+}, BUILD_TIMEOUT_MS + 120_000);
 
 afterAll(async () => {
   await trusted?.close();

@@ -8,7 +8,7 @@ import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startRawServer, type RawServer } from '../../fixtures/raw-server.js';
 import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.js';
 import { probe } from '../../src/index.js';
-import { builtCli, closedPort, local, ROOT, runProcess, SHORT, STACK, type Cli } from './helpers.js';
+import { builtCli, closedPort, local, ROOT, runProcess, SHORT, STACK, type Cli, BUILD_TIMEOUT_MS } from './helpers.js';
 
 let cli: Cli;
 let pki: Pki;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   trusted = await startSmtpFixture({ leaf: pki.leaves.good });
   silent = await startRawServer(faultyScripts({ key: pki.leaves.good.keyPem, cert: pki.leaves.good.chainPem }).silent);
   refused = await closedPort();
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([trusted, silent].map((s) => s?.close()));
