@@ -23,7 +23,8 @@ export interface RunOptions {
   retryDelayMs?: number;
   /**
    * Destinations in progress at once (resolving or probing); bounds memory whatever the list
-   * length, and is the window in which duplicate connections are shared. Default max(1000, 10 × concurrency).
+   * length, and is the window in which duplicate connections are shared. Default max(256, 4 × concurrency):
+   * enough queued work that a busy address (--per-host) never leaves -c slots idle.
    */
   window?: number;
   /** Each result as soon as its host is done (streaming output). */
@@ -155,7 +156,7 @@ export async function runProbes(destinations: Iterable<Destination>, options: Pr
       await one(next.value);
     }
   };
-  const workers = run.window ?? Math.max(1000, run.concurrency * 10);
+  const workers = run.window ?? Math.max(256, run.concurrency * 4);
   await Promise.all(Array.from({ length: workers }, worker));
   stats.stopped = stopped() && (stats.completed < stats.destinations || !iterator.next().done);
   return stats;
