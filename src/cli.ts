@@ -311,10 +311,14 @@ export function buildProgram(): Command {
     .addOption(new Option('--per-host <N>', 'connections at once to the server (default: 4)').argParser(parsePerHost))
     .option('--json', 'the ScanResult as JSON')
     .exitOverride();
-  for (const o of CLI_OPTIONS.filter((o) => o.group === 'connection' || ['ehlo', 'servername'].includes(o.long))) addOption(scanCmd, o);
+  for (const o of CLI_OPTIONS.filter((o) => (o.group === 'connection' && !['mx', 'all-addresses'].includes(o.long)) || ['ehlo', 'servername'].includes(o.long))) addOption(scanCmd, o);
   scanCmd.action(async (dest: string, _local: Values, command: Command) => {
+    // Commander lets the program take its own --json/--per-host after "scan": accept them from
+    // either level, but never the program's --per-host default (2) in place of scan's (4).
     const local = command.opts() as Values;
-    process.exitCode = await runScanCommand(dest, { ...command.optsWithGlobals(), perHost: local.perHost, profile: local.profile, json: local.json });
+    const globals = command.optsWithGlobals() as Values;
+    const fromCli = (key: string) => (command.parent?.getOptionValueSource(key) === 'cli' ? globals[key] : undefined);
+    process.exitCode = await runScanCommand(dest, { ...globals, perHost: local.perHost ?? fromCli('perHost'), profile: local.profile, json: local.json ?? fromCli('json') });
   });
 
   // issue 8: TLSA records for a certificate or key (DANE rollover).

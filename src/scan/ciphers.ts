@@ -1,6 +1,6 @@
 // Accepted ciphers of one protocol version, by elimination: offer every remaining candidate, note
 // what the server picks, take it out, repeat until the handshake fails. The first round offers the
-// full list twice, forward and reversed, in parallel: a server that picks the same cipher from both
+// full list, then (if accepted) reversed: a server that picks the same cipher from both
 // orders enforces its own preference (with >= 2 ciphers accepted), so the rest is eliminated one
 // step at a time and the picks come out in the server's order; a server that follows the client
 // picks differently, and the rest is split into shards eliminated in parallel.
@@ -45,7 +45,10 @@ async function eliminate(runner: AttemptRunner, t: ScanTarget, protocol: ScanPro
 
 export async function scanProtocolCiphers(runner: AttemptRunner, t: ScanTarget, protocol: ScanProtocolName, shards: number, signal?: AbortSignal): Promise<ScanProtocol> {
   const all = candidatesFor(protocol);
-  const [fwd, rev] = await Promise.all([pick(runner, t, protocol, all, signal), pick(runner, t, protocol, [...all].reverse(), signal)]);
+  // Most servers refuse most old versions: one connection settles a refusal, the reversed offer
+  // is only worth making once something was accepted.
+  const fwd = await pick(runner, t, protocol, all, signal);
+  const rev: Pick = fwd.kind === 'picked' ? await pick(runner, t, protocol, [...all].reverse(), signal) : fwd;
   const first = [fwd, rev].filter((p): p is Extract<Pick, { kind: 'picked' }> => p.kind === 'picked');
   if (first.length === 0) {
     const known = fwd.kind === 'none' && rev.kind === 'none';

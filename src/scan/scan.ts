@@ -10,6 +10,7 @@ import type { Destination, ProbeErrorInfo, ScanOptions, ScanProtocol, ScanProtoc
 import { SCHEMA_VERSION } from '../types.js';
 import { AttemptRunner } from './runner.js';
 import { scanProtocolCiphers } from './ciphers.js';
+import { protocolRank } from './cipher-info.js';
 import { scanSslv2, scanSslv3, scanHelloExtensions } from './legacy.js';
 import { scanDheBits, scanGroups } from './groups.js';
 import { scanCertificates } from './certificates.js';
@@ -87,7 +88,10 @@ export async function scan(destination: string | Destination, o: ScanOptions = {
     result.features.ocspStapling = p ? p.ocspStapling : null;
     const highest = (p?.negotiated.protocol ?? null) as ScanProtocolName | null;
     const [tlsProtocols, sslv2, sslv3, hello, groups, dheBits, certificates, ticket, sessionId, injection] = await Promise.all([
-      Promise.all((['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const).map((v) => scanProtocolCiphers(runner, t, v, perHost, signal))),
+      // The default handshake offered every version: the server's pick is its highest, above it nothing is accepted.
+      Promise.all((['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const).map((v) => (highest && protocolRank(v) > protocolRank(highest)
+        ? Promise.resolve<ScanProtocol>({ protocol: v, accepted: false, ciphers: [], serverOrder: null })
+        : scanProtocolCiphers(runner, t, v, perHost, signal)))),
       scanSslv2(runner, t, signal),
       scanSslv3(runner, t, signal),
       scanHelloExtensions(runner, t, signal),
