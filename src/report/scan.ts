@@ -70,6 +70,11 @@ export function renderScan(r: ScanResult, options: ScanRenderOptions): string {
     }
     out.push('');
   }
+  if (r.error && !r.incomplete) {
+    // Nothing was learned: the verdict line says why, the attempts line how hard we tried.
+    out.push(c.dim(`  ${r.attempts.connections} connection(s) in ${r.timingMs.total} ms`));
+    return `${out.join('\n')}\n`;
+  }
   head('Features:');
   const f = r.features;
   out.push(`  Session resumption: session ID ${yesNo(f.sessionIdResumption)}, tickets ${yesNo(f.ticketResumption)}`);

@@ -40,7 +40,7 @@ export function commonFindings(r: ScanFacts): ScanFinding[] {
   out.push(...cipherFindings(bad, (protocol, names, cs) => ({
     severity: 'critical', code: 'cipher-no-protection',
     message: `${protocol}: ${names.length} cipher(s) without encryption, with export strength or without server authentication: ${names.join(', ')}`,
-    setting: SET.exclude(uniq(cs.flatMap(exclusionTokens))), tier: 'insufficient',
+    setting: SET.exclude(uniq(cs.flatMap(exclusionTokens)).filter((x) => ['aNULL', 'eNULL', 'EXPORT'].includes(x))), tier: 'insufficient',
   })));
   if (r.features.starttlsInjection === 'vulnerable') {
     out.push({ severity: 'critical', code: 'starttls-injection', message: 'STARTTLS command injection: a command pipelined after STARTTLS was answered inside TLS (CVE-2011-0411 class)', setting: SET.injection, tier: 'insufficient' });
