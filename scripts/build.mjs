@@ -5,7 +5,9 @@
 // type error, after writing what it could.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 rmSync('dist', { recursive: true, force: true });
 // tsc first: it also emits an unbundled dist/cli.js, which the bundle then replaces.
@@ -18,6 +20,7 @@ await build({
   format: 'esm',
   target: 'node20',
   legalComments: 'none',
+  define: { __MXPROBE_VERSION__: JSON.stringify(version) },
   // commander is CommonJS: give the ESM bundle a require() for its node: built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',

@@ -50,8 +50,12 @@ export function parseOneOf<T extends string>(flag: string, allowed: readonly T[]
   };
 }
 
+/** Flags whose value was read from standard input (it can be read only once). */
+export const readFromStdin = new Set<string>();
+
 export function readTextFile(flag: string) {
   return (path: string): string => {
+    if (path === '-') readFromStdin.add(flag);
     try {
       return readFileSync(path === '-' ? 0 : path, 'utf8');
     } catch (err) {

@@ -3,7 +3,7 @@
 // convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or internal error).
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { CLI_OPTIONS, camel, parseIntIn, type CliOption } from './cli-options.js';
+import { CLI_OPTIONS, camel, parseIntIn, readFromStdin, type CliOption } from './cli-options.js';
 import { UsageError } from './errors.js';
 import { parseDestination, parseDestinationList } from './destination.js';
 import { runProbes, uniqueDestinations, type RunStats } from './run.js';
@@ -40,6 +40,10 @@ Destinations: example.com (MX lookup, port 25)  example.com:587  [mx.example.com
   TLS, 465)  submission://host[:port] (587)  - (read from stdin). Port 465 means implicit TLS.`;
 
 type Values = Record<string, unknown>;
+
+// Set by the build from package.json (esbuild define); tsc-only runs say "dev".
+declare const __MXPROBE_VERSION__: string | undefined;
+const MXPROBE_VERSION = typeof __MXPROBE_VERSION__ === 'string' ? __MXPROBE_VERSION__ : 'dev';
 
 function addOption(cmd: Command, o: CliOption): void {
   const flags = `${o.short ? `-${o.short}, ` : ''}--${o.long}${o.arg ? ` <${o.arg}>` : ''}`;
@@ -96,6 +100,16 @@ export function toProbeOptions(v: Values): ProbeOptions {
 
 type Format = 'table' | 'json' | 'ndjson' | 'nagios' | 'quiet';
 
+/** Flags that contradict each other are a usage error, not a silent choice. */
+function rejectConflicts(args: string[], v: Values): void {
+  const formats = [v.format && `--format ${v.format}`, v.json && '--json', v.ndjson && '--ndjson', v.quiet && '-q'].filter(Boolean);
+  if (formats.length > 1) throw new UsageError(`${formats.join(' and ')} exclude each other`);
+  if (v.ipv4 && v.ipv6) throw new UsageError('-4 and -6 exclude each other');
+  if (v.appendCa && v.caFile === undefined) throw new UsageError('--append-ca needs --ca-file FILE');
+  const stdinLists = args.filter((a) => a === '-').length + ((v.file as string[] | undefined) ?? []).filter((f) => f === '-').length;
+  if (stdinLists > 1 || (stdinLists === 1 && readFromStdin.has('--data'))) throw new UsageError('standard input can be read only once (--data -, a - destination, -f -)');
+}
+
 function formatOf(v: Values): Format {
   if (v.format) return v.format as Format;
   if (v.json) return 'json';
@@ -135,6 +149,7 @@ async function runProbeCommand(args: string[], v: Values): Promise<number> {
   const started = Date.now();
   const { stdout, stderr } = process;
   const color = useColor({ isTTY: stdout.isTTY, env: process.env });
+  rejectConflicts(args, v);
   const format = formatOf(v);
   const options = toProbeOptions(v);
   resolveOptions(options); // every flag checked before the first packet
@@ -194,6 +209,8 @@ async function runProbeCommand(args: string[], v: Values): Promise<number> {
   };
   const output = (r: ProbeResult) => {
     tally.add(r);
+    // So far: what a closed stdout (`| head -1`) exits with (see main).
+    process.exitCode = exitCodeFor(tally.worst());
     if (format === 'ndjson') emit(toNdjsonLine(r));
     else if (format === 'table') {
       // Tables stream too: each probe is printed as soon as it is done.
@@ -275,7 +292,7 @@ export function buildProgram(): Command {
     .description('Check what an SMTP server really does with TLS: STARTTLS or implicit TLS, protocol, cipher,\ncertificate chain, trust and name verdicts, and every SMTP reply code.')
     .usage('[probe] [options] DEST...\n       mxprobe policy [options] FILE')
     .argument('[destinations...]', 'destinations (see below)')
-    .version(process.env.MXPROBE_VERSION ?? '0.1.0')
+    .version(MXPROBE_VERSION)
     .addHelpText('after', EXIT_HELP)
     .exitOverride()
     // A usage error is one line on stderr: commander puts "(Did you mean --level?)" on a second one.

@@ -43,7 +43,8 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   if (!QUIT_AFTER.includes(quitAfter)) throw new UsageError(`unknown --quit-after '${quitAfter}' (one of ${QUIT_AFTER.join(', ')})`);
   if ((quitAfter === 'rcpt' || quitAfter === 'data') && to.length === 0) throw new UsageError(`--quit-after ${quitAfter} needs at least one --to address`);
   if (options.starttls && options.implicit) throw new UsageError('--starttls and --implicit exclude each other');
-  for (const addr of [options.from ?? '', ...to]) checkAddress(addr);
+  checkAddress(options.from ?? '', '--from', true);
+  for (const addr of to) checkAddress(addr, '--to', false);
   const match = options.match?.length ? parseMatch(level, options.match) : [];
   if (level === 'fingerprint' && !match.length) throw new UsageError('level fingerprint needs at least one --match digest');
   // Postfix's smtp client default: smtp_tls_protocols = >=TLSv1 (and its medium grade).
@@ -99,9 +100,15 @@ export function checkVersion(value: string, flag: string): SecureVersion {
   return v;
 }
 
-// RFC 5321 §4.1.2 Mailbox, loosely: no spaces, brackets or control characters,
-// so an address can never smuggle a second command into the session.
-function checkAddress(addr: string): void {
-  if (/[\s<>\x00-\x1f\x7f]/.test(addr)) throw new UsageError(`invalid mail address '${addr}'`);
+// RFC 5321 §4.1.2 Mailbox = Local-part "@" Domain; RCPT TO:<postmaster> is the one
+// address allowed without a domain (§4.5.1), MAIL FROM:<> the null sender. No
+// spaces, brackets or control characters: an address never smuggles a command.
+function checkAddress(addr: string, flag: string, nullAllowed: boolean): void {
+  if (addr === '' && nullAllowed) return;
+  if (!nullAllowed && addr.toLowerCase() === 'postmaster') return;
+  const at = addr.lastIndexOf('@');
+  if (/[\s<>\x00-\x1f\x7f]/.test(addr) || at < 1 || at === addr.length - 1) {
+    throw new UsageError(`${flag}: invalid mail address '${addr}' (expected local@domain)`);
+  }
 }
 
