@@ -46,7 +46,8 @@ describePostfix('private Postfix fixture', () => {
     expect(pf.startMs).toBeLessThan(10_000);
     expect(processesOf(pf.dir)).toContain(pf.masterPid);
     expect(await refused(pf.services.good.port)).toBe(false);
-    expect(pf.log()).toMatch(/daemon started -- version \S+, configuration /);
+    // master logs through the postlog service: the line reaches maillog a moment after start.
+    await expect.poll(() => pf.log(), { timeout: 3_000, interval: 50 }).toMatch(/daemon started -- version \S+, configuration /);
     await pf.stop();
     expect(processesOf(pf.dir)).toEqual([]);
     expect(existsSync(pf.dir)).toBe(false);
