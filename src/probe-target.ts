@@ -153,6 +153,8 @@ class Conversation {
 
     const caps = await this.ehlo('ehlo');
     result.smtp.ehlo = caps;
+    // Reported at every level, level none included (there it is just not used).
+    if (result.mode !== 'implicit') result.smtp.starttls.offered = hasCapability(caps, 'STARTTLS');
     if (result.mode === 'implicit') result.smtp.ehloTls = caps;
     result.timingMs.ehlo = this.lap();
     if (o.quitAfter === 'ehlo') return this.quit();
