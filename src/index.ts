@@ -5,3 +5,5 @@ export type { RunContext } from './probe.js';
 export { parseDestination, parseDestinationList } from './destination.js';
 export { ProbeError, UsageError } from './errors.js';
 export * from './types.js';
+export { runProbes } from './run.js';
+export { scan, SCAN_PROFILES } from './scan/index.js';
