@@ -3,7 +3,7 @@
 // (fixtures/postfix/start.mjs) as child processes, snapshot the built CLI, and stop everything.
 // Only 127.0.0.1 is ever used.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
@@ -39,14 +39,25 @@ export function startPostfix() {
 }
 
 /**
- * A private copy of bin/ + dist/ as built now (others on this machine run `npm run build`, which
- * starts with rm -rf dist). Under node_modules/.cache so dist/index.js still resolves its deps.
+ * A private build of the working tree, made by scripts/build.mjs itself in a copy under
+ * node_modules/.cache (so dist/index.js resolves its deps): others on this machine run
+ * `npm run build`, which starts with rm -rf dist and writes an unbundled dist/cli.js (tsc) before
+ * esbuild replaces it, so copying dist/ can catch a half-built state. Returns the directory
+ * holding bin/mxprobe.js and dist/.
  */
 export function snapshotBuild(name = 'snapshot') {
   const dir = join(CACHE, name);
   rmSync(dir, { recursive: true, force: true });
-  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
-  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['src', 'scripts', 'bin', 'tsconfig.json', 'package.json']) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  try {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    // tsc type errors (someone's edit in progress) still leave the bundle and the library.
+    if (!['cli.js', 'index.js'].every((f) => existsSync(join(dir, 'dist', f)))) throw e;
+    process.stderr.write(`snapshotBuild: build reported errors, using what it wrote\n`);
+  }
   return dir;
 }
 

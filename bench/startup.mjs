@@ -29,6 +29,8 @@ try {
     const common = `--ca-file ${caFile} --servername mx.test.example [127.0.0.1]:${port}`;
     commands.push(
       [`floor ${tag}`, `node ${ROOT}bench/floor-client.mjs 127.0.0.1 ${port} --ca ${caFile} --servername mx.test.example`],
+      // The TLS 1.3 first-ticket wait switched off: shows the ~43 ms Nagle/delayed-ACK stall against Postfix.
+      [`floor --no-settle ${tag}`, `node ${ROOT}bench/floor-client.mjs 127.0.0.1 ${port} --ca ${caFile} --servername mx.test.example --no-settle`],
       [`mxprobe -q ${tag}`, `${mxprobe} -q ${common}`],
       [`mxprobe table ${tag}`, `${mxprobe} ${common}`],
       // --quit-after EHLO: the second EHLO, inside TLS (the same dialog as the probe and the floor).
@@ -59,7 +61,7 @@ try {
   for (const { tag } of targets) {
     const r = (a, b) => (med[`${a} ${tag}`] / (b === 'node -e 0' ? med[b] : med[`${b} ${tag}`])).toFixed(2);
     lines.push(
-      `[${tag}] floor ${ms(`floor ${tag}`)}, mxprobe -q ${ms(`mxprobe -q ${tag}`)}, mxprobe table ${ms(`mxprobe table ${tag}`)}, swaks ${ms(`swaks ${tag}`)}, posttls-finger ${ms(`posttls-finger ${tag}`)}`,
+      `[${tag}] floor ${ms(`floor ${tag}`)} (--no-settle ${ms(`floor --no-settle ${tag}`)}), mxprobe -q ${ms(`mxprobe -q ${tag}`)}, mxprobe table ${ms(`mxprobe table ${tag}`)}, swaks ${ms(`swaks ${tag}`)}, posttls-finger ${ms(`posttls-finger ${tag}`)}`,
       `[${tag}] mxprobe -q/floor ${r('mxprobe -q', 'floor')}, table/floor ${r('mxprobe table', 'floor')} (target <= 1.1); ` +
         `mxprobe -q/node ${r('mxprobe -q', 'node -e 0')}, table/node ${r('mxprobe table', 'node -e 0')}, floor/node ${r('floor', 'node -e 0')}, ` +
         `swaks/node ${r('swaks', 'node -e 0')}, posttls-finger/node ${r('posttls-finger', 'node -e 0')}`,
