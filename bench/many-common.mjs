@@ -94,8 +94,10 @@ export async function listenMany(handler, addresses, portsPerAddress) {
 /**
  * A relay that adds `rttMs / 2` one-way delay to every chunk in each direction, and holds the
  * upstream connect for a round trip (the TCP handshake a real path would cost).
+ * `connectDelayMs` (bench/relay.mjs: 1.5 RTT) changes that hold: on a real path the server
+ * accepts 1.5 RTT after the client's SYN (SYN, SYN-ACK, ACK), so its banner arrives at 2 RTT.
  */
-export function relayHandler(upstream, rttMs) {
+export function relayHandler(upstream, rttMs, { connectDelayMs = rttMs } = {}) {
   const oneWay = rttMs / 2;
   return (client) => {
     client.pause();
@@ -112,7 +114,7 @@ export function relayHandler(upstream, rttMs) {
       pipe(client, server);
       pipe(server, client);
       client.resume();
-    }, rttMs);
+    }, connectDelayMs);
   };
 }
 
