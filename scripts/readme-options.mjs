@@ -14,7 +14,7 @@ const groups = ['connection', 'tls', 'smtp', 'verdict', 'output', 'run'];
 const rows = ['| option | default | what it does |', '|---|---|---|'];
 for (const group of groups) {
   for (const o of CLI_OPTIONS.filter((x) => x.group === group)) {
-    const flag = `${o.short ? `\`-${o.short}\`, ` : ''}\`--${o.long}${o.arg ? ` ${o.arg}` : ''}\``;
+    const flag = `${o.short ? `\`-${o.short}\`, ` : ''}\`--${o.long}${o.arg ? ` ${o.arg}` : ''}\``.replace(/\|/g, '\\|');
     rows.push(`| ${flag} | ${o.default ?? ''} | ${o.description.replace(/\|/g, '\\|')} |`);
   }
 }

@@ -268,7 +268,9 @@ async function runProbeCommand(args: string[], v: Values): Promise<number> {
     if (unknownToBaseline) changeText += `${unknownToBaseline} destination${unknownToBaseline === 1 ? '' : 's'} not in the baseline\n`;
   }
   if (format === 'json') stdout.write(`${toJson(keep)}\n`);
-  else if (format === 'nagios') stdout.write(renderNagios(keep, { warnDays: (v.warnDays as number) ?? 21, critDays: (v.critDays as number) ?? 7 }));
+  // Nagios "long output": lines after the status line are shown as detail.
+  else if (format === 'nagios') stdout.write(`${renderNagios(keep, { warnDays: (v.warnDays as number) ?? 21, critDays: (v.critDays as number) ?? 7 })}${changeText}`);
+  else if (format === 'quiet') stdout.write(changeText);
   else if (format === 'table') {
     let tail = '';
     if (keep.length > 1) tail += `${summaryTable(keep, { color })}${tally.extra(facts).map((l) => `${l}\n`).join('')}`;

@@ -10,8 +10,9 @@ import { palette } from './color.js';
 import { innerWidth, makeTable, type Row } from './layout.js';
 import { breakLongWords, clean, hostLabel } from './text.js';
 
-// destination, target, kind, before → after: 95 + 5 borders = 100 columns.
-const WIDTHS = [20, 28, 10, 37];
+// destination, target, kind, before → after: 95 + 5 borders = 100 columns
+// ("destination-removed", the longest kind, is 19 wide).
+const WIDTHS = [18, 24, 21, 32];
 const HEAD = ['destination', 'host[address]:port', 'change', 'before → after'];
 
 export interface ChangesOptions {

@@ -52,9 +52,15 @@ export function nagiosSummary(r: ProbeResult, name: string = r.host): string {
 
 /** Host names, or host[address]:port where one host name appears in several probes. */
 function labels(results: readonly ProbeResult[]): string[] {
-  const seen = new Map<string, number>();
-  for (const r of results) seen.set(r.host, (seen.get(r.host) ?? 0) + 1);
-  return results.map((r) => ((seen.get(r.host) ?? 0) > 1 ? hostLabel(r) : clean(r.host)));
+  const count = (key: (r: ProbeResult) => string) => {
+    const seen = new Map<string, number>();
+    for (const r of results) seen.set(key(r), (seen.get(key(r)) ?? 0) + 1);
+    return (r: ProbeResult) => seen.get(key(r)) ?? 0;
+  };
+  const byHost = count((r) => r.host);
+  const byConnection = count((r) => hostLabel(r));
+  // Perfdata labels must be unique: one MX host serving two listed domains gets the destination too.
+  return results.map((r) => (byConnection(r) > 1 ? `${clean(r.destination)} ${hostLabel(r)}` : byHost(r) > 1 ? hostLabel(r) : clean(r.host)));
 }
 
 function perfdata(r: ProbeResult, prefix: string, o: NagiosOptions): string {

@@ -44,7 +44,10 @@ export function certificateFacts(r: ProbeResult): string[] {
     if (leaf) facts.push(nameFact(v.hostnameMatch, v.checkedNames));
     if (v.fingerprintMatch !== null) facts.push(v.fingerprintMatch ? 'fingerprint matches' : 'fingerprint does not match');
   }
-  facts.push(leaf ? expiryPhrase(leaf.daysRemaining) : 'no certificate');
+  // Say why an expiring certificate is a problem: the finding is folded into this fact.
+  const soon = r.findings.find((f) => f.code === 'cert-expires-soon' && f.severity !== 'info');
+  const limit = soon ? /--(?:crit|warn)-days \d+/.exec(soon.message)?.[0] : undefined;
+  facts.push(leaf ? `${expiryPhrase(leaf.daysRemaining)}${limit ? ` (below ${limit})` : ''}` : 'no certificate');
   const judged = v !== null && v.trusted && v.hostnameMatch;
   if (UNJUDGED_LEVELS.has(r.level) && !judged) facts.push(`certificate not checked at level ${r.level}`);
   return daneVerdictFacts(r, facts); // issue 8: at dane levels TLSA, not PKIX, is the verdict
