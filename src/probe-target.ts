@@ -107,6 +107,7 @@ class Conversation {
   /** MAIL accepted and the transaction not finished: RSET before QUIT. */
   private inTransaction = false;
   private quitSent = false;
+  private onAbort: (() => void) | null = null;
   private mark: number;
   /** The chain as served (issue 8: matched against TLSA). */
   peerChain: X509Certificate[] = [];
@@ -138,7 +139,8 @@ class Conversation {
     const { o, result, target } = this;
     const s = (this.session = await SmtpSession.connect(target.address, target.port, this.transcript, this.clock, o.connectTimeoutMs, o.signal));
     result.timingMs.connect = this.lap();
-    o.signal?.addEventListener('abort', () => s.close(), { once: true });
+    this.onAbort = () => s.close();
+    o.signal?.addEventListener('abort', this.onAbort, { once: true });
 
     if (result.mode === 'implicit') {
       const secure = await s.startImplicitTls(this.upgradeOptions('handshake'));
@@ -277,42 +279,59 @@ class Conversation {
     const commands: PipelinedCommand[] = [{ line: `MAIL FROM:<${o.from}>`, phase: 'mail' }];
     if (o.quitAfter !== 'mail') for (const to of o.to) commands.push({ line: `RCPT TO:<${to}>`, phase: 'rcpt' });
     if (o.sendData) commands.push({ line: 'DATA', phase: 'data' });
-    const endsHere = !o.sendData;
-    if (pipelining && endsHere) {
-      // The whole tail in one round trip: MAIL, RCPT..., RSET, QUIT (QUIT last, RFC 2920 §3.1).
-      commands.push({ line: 'RSET', phase: 'quit' }, { line: 'QUIT', phase: 'quit' });
-      this.quitSent = true;
+    let replies: SmtpReply[];
+    if (pipelining) {
+      // Without DATA the whole tail goes in the same round trip: MAIL, RCPT..., RSET, QUIT
+      // (QUIT last, RFC 2920 §3.1). Its RSET/QUIT replies are read like QUIT's: a server that
+      // closes instead of answering costs a finding, not the verdict.
+      const tail: PipelinedCommand[] = o.sendData ? [] : [{ line: 'RSET', phase: 'quit' }, { line: 'QUIT', phase: 'quit' }];
+      s.send([...commands, ...tail]);
+      replies = [];
+      for (const c of commands) replies.push(await s.replyTo(c, o.timeoutMs));
+      if (tail.length) {
+        this.quitSent = true;
+        await this.politely(() => this.readTail(tail));
+      }
+    } else {
+      replies = await this.oneByOne(commands);
     }
-    const replies = pipelining ? await s.pipeline(commands, o.timeoutMs) : await this.oneByOne(commands);
     const mail = replies[0];
-    this.inTransaction = !pipelining || !endsHere ? mail.code === 250 : false;
+    this.inTransaction = !this.quitSent && mail.code === 250;
     if (mail.code !== 250) throw new ProbeError('mail', 'smtp-reply', `MAIL FROM refused: ${oneLine(mail)}`, mail);
     const rcptReplies = replies.slice(1, 1 + (o.quitAfter === 'mail' ? 0 : o.to.length));
     const refused = rcptReplies.find((r) => replyClass(r.code) !== 2);
-    if (o.sendData) {
-      const dataReply = replies[commands.length - 1];
-      if (dataReply && dataReply.code === 354) {
-        const message = o.data ?? testMessage(o.from, o.to, o.ehlo);
-        const encoded = encodeData(message);
-        s.writeData(encoded, `<message, ${encoded.length} bytes>`);
-        const done = await s.read('data', o.timeoutMs, 'reply to end of DATA');
-        s.replies.push({ command: '<end of data>', ...done });
-        this.inTransaction = false;
-        if (replyClass(done.code) !== 2) throw new ProbeError('data', 'smtp-reply', `message refused: ${oneLine(done)}`, done);
-      } else if (!refused && dataReply) {
-        throw new ProbeError('data', 'smtp-reply', `DATA refused: ${oneLine(dataReply)}`, dataReply);
-      }
+    const accepted = rcptReplies.some((r) => replyClass(r.code) === 2);
+    const dataReply = o.sendData ? replies[commands.length] ?? replies[commands.length - 1] : undefined;
+    if (o.sendData && dataReply && replies.length === commands.length) {
+      if (dataReply.code === 354) await this.sendMessage(accepted);
+      else if (accepted) throw new ProbeError('data', 'smtp-reply', `DATA refused: ${oneLine(dataReply)}`, dataReply);
     }
     result.smtp.replies = s.replies;
     if (refused) throw new ProbeError('rcpt', 'smtp-reply', `RCPT TO refused: ${oneLine(refused)}`, refused);
-    if (!this.quitSent) await this.quit();
-    else this.checkPipelinedQuit();
+    await this.quit();
   }
 
+  /**
+   * After 354: the message, or — when every RCPT was refused but a pipelined DATA was still
+   * accepted — only the terminating dot, so nothing is delivered (RFC 2920 §3.1).
+   */
+  private async sendMessage(anyRecipient: boolean): Promise<void> {
+    const { o } = this;
+    const s = this.session!;
+    const encoded = anyRecipient ? encodeData(o.data ?? testMessage(o.from, o.to, o.ehlo)) : Buffer.from('.\r\n');
+    s.writeData(encoded, anyRecipient ? `<message, ${encoded.length} bytes>` : '.');
+    const done = await s.read('data', o.timeoutMs, 'reply to end of DATA');
+    s.replies.push({ command: '<end of data>', ...done });
+    this.inTransaction = false;
+    if (anyRecipient && replyClass(done.code) !== 2) throw new ProbeError('data', 'smtp-reply', `message refused: ${oneLine(done)}`, done);
+  }
+
+  /** One command at a time; DATA only when a recipient was accepted, nothing after a refused MAIL. */
   private async oneByOne(commands: PipelinedCommand[]): Promise<SmtpReply[]> {
     const s = this.session!;
     const out: SmtpReply[] = [];
     for (const c of commands) {
+      if (c.phase === 'data' && !out.slice(1).some((r) => replyClass(r.code) === 2)) break;
       const reply = await s.command(c.line, c.phase, this.o.timeoutMs);
       out.push(reply);
       if (c.phase === 'mail' && reply.code !== 250) break;
@@ -320,10 +339,24 @@ class Conversation {
     return out;
   }
 
-  private checkPipelinedQuit(): void {
-    const quit = this.session!.replies.at(-1);
-    if (quit && quit.command === 'QUIT' && quit.code !== 221) {
-      this.result.findings.push({ severity: 'info', code: 'quit-reply', message: `unexpected reply to QUIT: ${oneLine(quit)}` });
+  /** Replies to a pipelined RSET and QUIT. */
+  private async readTail(tail: PipelinedCommand[]): Promise<void> {
+    const s = this.session!;
+    for (const c of tail) {
+      const reply = await s.replyTo(c, Math.min(this.o.timeoutMs, 5000));
+      if (c.line === 'QUIT' && reply.code !== 221) this.result.findings.push({ severity: 'info', code: 'quit-reply', message: `unexpected reply to QUIT: ${oneLine(reply)}` });
+    }
+  }
+
+  /** Run the closing exchange; its failure is an info finding, never the verdict. */
+  private async politely(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (err) {
+      if (!(err instanceof ProbeError)) throw err;
+      this.result.findings.push({ severity: 'info', code: 'quit-failed', message: `QUIT: ${err.message}` });
+    } finally {
+      if (this.session) this.result.smtp.replies = this.session.replies;
     }
   }
 
@@ -333,16 +366,11 @@ class Conversation {
     if (!s || s.botched || this.quitSent) return;
     this.quitSent = true;
     const quitTimeout = Math.min(this.o.timeoutMs, 5000);
-    try {
+    await this.politely(async () => {
       if (this.inTransaction) await s.command('RSET', 'quit', quitTimeout);
       const reply = await s.command('QUIT', 'quit', quitTimeout);
       if (reply.code !== 221) this.result.findings.push({ severity: 'info', code: 'quit-reply', message: `unexpected reply to QUIT: ${oneLine(reply)}` });
-    } catch (err) {
-      if (!(err instanceof ProbeError)) throw err;
-      this.result.findings.push({ severity: 'info', code: 'quit-failed', message: `QUIT: ${err.message}` });
-    } finally {
-      this.result.smtp.replies = s.replies;
-    }
+    });
   }
 
   /** After a failure: QUIT only when the conversation is still in sync. */
@@ -353,6 +381,8 @@ class Conversation {
   }
 
   close(): void {
+    // A caller's signal outlives the probe: leave no listener holding the session.
+    if (this.onAbort) this.o.signal?.removeEventListener('abort', this.onAbort);
     this.session?.close();
   }
 }

@@ -9,6 +9,7 @@ import { createRunContext, failedResult, probeHost, type RunContext } from './pr
 import { resolveDestination } from './resolve.js';
 import { emptyResult, probeConnection, type ConnectionTarget } from './probe-target.js';
 import { referenceNames } from './reference-names.js';
+import { policyKey } from './policy-dns/index.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { Destination, ProbeOptions, ProbeResult } from './types.js';
 
@@ -215,7 +216,9 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
   const unit = run.retryDelayMs ?? 1000;
   const entries = new Map<string, { holders: number; result?: Promise<ProbeResult | null> }>();
   const signals = [o.signal, run.signal].filter((s): s is AbortSignal => s !== undefined);
-  const keyOf = (t: ConnectionTarget) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')}`;
+  // Destinations share a connection's result only when everything that decides the verdict
+  // is the same: the names checked and the DNS policies (TLSA, MTA-STS, TLSRPT) of the domain.
+  const keyOf = (t: ConnectionTarget) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')} ${policyKey(t.policies)}`;
 
   /** Attempts until a result that is not worth retrying; gate and slot are released while backing off. */
   const attempt = async (target: ConnectionTarget): Promise<ProbeResult | null> => {

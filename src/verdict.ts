@@ -28,7 +28,8 @@ export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status
 
   if (error) {
     // Opportunistic TLS: Postfix retries in plaintext after a failed handshake.
-    const fallback = level === 'may' && (error.code === 'tls-handshake' || error.phase === 'handshake');
+    // (Not in wrapper mode: an implicit-TLS port has no plaintext to fall back to.)
+    const fallback = level === 'may' && result.mode === 'starttls' && (error.code === 'tls-handshake' || error.phase === 'handshake');
     add(fallback ? 'warning' : 'critical', error.code, fallback ? `${error.message}; Postfix at level may would retry without TLS` : error.message);
   }
 

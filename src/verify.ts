@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
 import type { CertificateFacts, VerificationFacts, VerifyReason } from './types.js';
-import { digestOf, spkiDer } from './tls/certificate.js';
+import { digestOf, normalizeIp, spkiDer } from './tls/certificate.js';
 
 /**
  * Map OpenSSL's verify error (Node's authorizationError code) to the stable,
@@ -60,10 +60,9 @@ export function nameMatches(certName: string, reference: string): boolean {
   const name = certName.toLowerCase().replace(/\.$/, '');
   const ref = reference.toLowerCase().replace(/\.$/, '');
   if (ref.startsWith('.')) {
-    // dot-nexthop style: any subdomain of ref, via an exact name or a wildcard.
-    const suffix = ref;
-    if (name.startsWith('*.')) return name.slice(1).endsWith(suffix) && name.length - 1 > suffix.length;
-    return name.endsWith(suffix) && name.length > suffix.length;
+    // dot-nexthop style: any subdomain of ref. Postfix (tls_verify.c match_servername)
+    // compares the certificate name literally, so "*.example.com" matches ".example.com".
+    return name.endsWith(ref) && name.length > ref.length;
   }
   if (name === ref) return true;
   if (name.startsWith('*.')) {
@@ -73,9 +72,7 @@ export function nameMatches(certName: string, reference: string): boolean {
   return false;
 }
 
-function normalizeIp(ip: string): string {
-  return ip.toLowerCase().replace(/^\[|\]$/g, '');
-}
+
 
 /** CN from X509Certificate.subject ("C=NL\nCN=mx.example"): the last CN, as OpenSSL picks it. */
 export function commonNameOf(cert: X509Certificate): string | null {

@@ -36,6 +36,7 @@ export class SmtpSession {
   }
 
   static connect(address: string, port: number, transcript: Transcript | null, clock: SessionClock, connectTimeoutMs: number, signal?: AbortSignal): Promise<SmtpSession> {
+    if (signal?.aborted) return Promise.reject(new ProbeError('connect', 'aborted', 'probe aborted'));
     return new Promise((resolve, reject) => {
       const timeoutMs = clock.budget(connectTimeoutMs, 'connect');
       const socket = net.connect({ host: address, port, noDelay: true });
@@ -102,15 +103,23 @@ export class SmtpSession {
    * replies in order. One TCP segment, one round trip.
    */
   async pipeline(commands: PipelinedCommand[], timeoutMs: number): Promise<SmtpReply[]> {
-    this.write(commands.map((c) => c.line), commands.map((c) => c.label ?? c.line));
+    this.send(commands);
     const out: SmtpReply[] = [];
-    for (const c of commands) {
-      const label = c.label ?? c.line;
-      const reply = await this.read(c.phase, timeoutMs, `reply to ${label.split(' ')[0]}`);
-      this.replies.push({ command: label, ...reply });
-      out.push(reply);
-    }
+    for (const c of commands) out.push(await this.replyTo(c, timeoutMs));
     return out;
+  }
+
+  /** Write a group of commands in one write (RFC 2920 §3.1); read their replies with replyTo. */
+  send(commands: PipelinedCommand[]): void {
+    this.write(commands.map((c) => c.line), commands.map((c) => c.label ?? c.line));
+  }
+
+  /** Read and record the reply to a command already sent. */
+  async replyTo(c: PipelinedCommand, timeoutMs: number): Promise<SmtpReply> {
+    const label = c.label ?? c.line;
+    const reply = await this.read(c.phase, timeoutMs, `reply to ${label.split(' ')[0]}`);
+    this.replies.push({ command: label, ...reply });
+    return reply;
   }
 
   /** Write raw message data (already dot-stuffed and terminated). */

@@ -1,6 +1,7 @@
 import { createHash, type X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { CertificateFacts } from '../types.js';
-import { signatureAlgorithmOf } from './der.js';
+import { signatureAlgorithmOf, subjectPublicKeyInfoOf } from './der.js';
 import { MAX_CHAIN_CERTIFICATES } from '../smtp/limits.js';
 
 /** Uppercase colon hex, as posttls-finger and `openssl x509 -fingerprint` print digests. */
@@ -8,8 +9,9 @@ export function colonHex(digest: Buffer): string {
   return digest.toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
 }
 
+/** The SPKI bytes as served (read from the DER, so a key OpenSSL cannot decode is no crash). */
 export function spkiDer(cert: X509Certificate): Buffer {
-  return cert.publicKey.export({ type: 'spki', format: 'der' });
+  return subjectPublicKeyInfoOf(cert.raw) ?? cert.publicKey.export({ type: 'spki', format: 'der' });
 }
 
 export function digestOf(data: Buffer, algorithm: 'sha256' | 'sha1' | 'md5' = 'sha256'): string {
@@ -39,8 +41,7 @@ const DAY_MS = 86_400_000;
 export function certificateFacts(cert: X509Certificate, now: number, withPem: boolean): CertificateFacts {
   const notBefore = new Date(cert.validFrom);
   const notAfter = new Date(cert.validTo);
-  const key = cert.publicKey;
-  const details = key.asymmetricKeyDetails ?? {};
+  const key = publicKeyFacts(cert);
   const facts: CertificateFacts = {
     subject: oneLineName(cert.subject),
     issuer: oneLineName(cert.issuer),
@@ -49,13 +50,7 @@ export function certificateFacts(cert: X509Certificate, now: number, withPem: bo
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
     daysRemaining: Math.floor((notAfter.getTime() - now) / DAY_MS),
-    key: {
-      // Node's KeyObject names: rsa, rsa-pss, ec, dsa, ed25519, ed448.
-      type: key.asymmetricKeyType ?? 'unknown',
-      // publicExponent is a BigInt (JSON.stringify throws on it): never copy it.
-      bits: details.modulusLength ?? curveBits(details.namedCurve) ?? null,
-      curve: details.namedCurve ?? null,
-    },
+    key,
     signatureAlgorithm: signatureAlgorithmOf(cert.raw),
     sha256: colonHex(createHash('sha256').update(cert.raw).digest()),
     spkiSha256: digestOf(spkiDer(cert)),
@@ -65,6 +60,23 @@ export function certificateFacts(cert: X509Certificate, now: number, withPem: bo
   };
   if (withPem) facts.pem = cert.toString();
   return facts;
+}
+
+/** Key type and size; a key Node cannot decode (a hostile chain) is reported as unknown, not thrown. */
+function publicKeyFacts(cert: X509Certificate): CertificateFacts['key'] {
+  try {
+    const key = cert.publicKey;
+    const details = key.asymmetricKeyDetails ?? {};
+    return {
+      // Node's KeyObject names: rsa, rsa-pss, ec, dsa, ed25519, ed448.
+      type: key.asymmetricKeyType ?? 'unknown',
+      // publicExponent is a BigInt (JSON.stringify throws on it): never copy it.
+      bits: details.modulusLength ?? curveBits(details.namedCurve) ?? null,
+      curve: details.namedCurve ?? null,
+    };
+  } catch {
+    return { type: 'unknown', bits: null, curve: null };
+  }
 }
 
 function safeVerify(cert: X509Certificate, issuer: X509Certificate): boolean {
@@ -86,6 +98,13 @@ function curveBits(curve: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Canonical text of an IP: Node prints IPv6 SANs uncompressed and in capitals (2001:DB8:0:0:0:0:0:1). */
+export function normalizeIp(ip: string): string {
+  const bare = ip.replace(/^\[|\]$/g, '');
+  if (isIP(bare) !== 6) return bare;
+  return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+}
+
 /**
  * Node's subjectAltName string: 'DNS:a.example, IP Address:127.0.0.1'. Values
  * with commas are JSON-quoted by Node (CVE-2021-44532 fix), so parse quotes.
@@ -98,7 +117,7 @@ export function parseSubjectAltName(san: string | undefined): { dns: string[]; i
     if (m[0] === '') break;
     const value = m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2];
     if (m[1] === 'DNS') out.dns.push(value);
-    else if (m[1] === 'IP Address') out.ip.push(value);
+    else if (m[1] === 'IP Address') out.ip.push(normalizeIp(value));
   }
   return out;
 }

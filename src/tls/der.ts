@@ -2,7 +2,8 @@
 // the signature algorithm (RFC 5280 §4.1.1.2). Bounds-checked; returns null on
 // anything unexpected instead of throwing.
 
-interface Tlv { tag: number; start: number; end: number; next: number }
+/** offset: where the TLV begins; start/end: its value; next: the following TLV. */
+interface Tlv { tag: number; offset: number; start: number; end: number; next: number }
 
 function readTlv(der: Buffer, offset: number): Tlv | null {
   if (offset + 2 > der.length) return null;
@@ -18,7 +19,7 @@ function readTlv(der: Buffer, offset: number): Tlv | null {
   }
   const end = start + len;
   if (end > der.length) return null;
-  return { tag, start, end, next: end };
+  return { tag, offset, start, end, next: end };
 }
 
 function decodeOid(bytes: Buffer): string {
@@ -62,4 +63,22 @@ export function signatureAlgorithmOf(der: Buffer): string | null {
   if (!oid || oid.tag !== 0x06) return null;
   const dotted = decodeOid(der.subarray(oid.start, oid.end));
   return SIGNATURE_ALGORITHMS[dotted] ?? dotted;
+}
+
+/**
+ * The SubjectPublicKeyInfo DER of a certificate, taken from the bytes (RFC 5280
+ * §4.1: tbsCertificate = [0] version?, serial, signature, issuer, validity,
+ * subject, subjectPublicKeyInfo, ...). Works for keys OpenSSL cannot decode,
+ * which a hostile chain may carry.
+ */
+export function subjectPublicKeyInfoOf(der: Buffer): Buffer | null {
+  const cert = readTlv(der, 0);
+  if (!cert || cert.tag !== 0x30) return null;
+  const tbs = readTlv(der, cert.start);
+  if (!tbs || tbs.tag !== 0x30) return null;
+  let field = readTlv(der, tbs.start);
+  if (field && field.tag === 0xa0) field = readTlv(der, field.next); // explicit version
+  for (let i = 0; i < 5 && field; i++) field = readTlv(der, field.next); // serial .. subject
+  if (!field || field.tag !== 0x30 || field.end > tbs.end) return null;
+  return der.subarray(field.offset, field.end);
 }
