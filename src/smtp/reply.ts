@@ -38,3 +38,9 @@ export function assembleReply(lines: ReplyLine[]): SmtpReply {
 
 /** The reply class: 2 positive, 3 intermediate, 4 transient, 5 permanent (RFC 5321 §4.2.1). */
 export const replyClass = (code: number): number => Math.floor(code / 100);
+
+/** "250 2.1.0 Ok" — code, enhanced code and the first line, for messages. */
+export function describeReply(reply: SmtpReply): string {
+  const first = reply.text.split('\n')[0];
+  return `${reply.code}${reply.enhanced ? ` ${reply.enhanced}` : ''} ${first}`.trim();
+}
