@@ -3,7 +3,7 @@
 // convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or internal error).
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { CLI_OPTIONS, camel, parseIntIn, readFromStdin, type CliOption } from './cli-options.js';
+import { CLI_OPTIONS, parseIntIn, readFromStdin, toProbeOptions, type CliOption } from './cli-options.js';
 import { UsageError } from './errors.js';
 import { parseDestination, parseDestinationList } from './destination.js';
 import { runProbes, uniqueDestinations, type RunStats } from './run.js';
@@ -12,7 +12,7 @@ import { createProgress } from './progress.js';
 import { RunTally, type RunFacts } from './report/run-summary.js';
 import { renderChanges } from './report/baseline.js';
 import { resolveOptions } from './options.js';
-import type { Change, Destination, ProbeOptions, ProbeResult } from './types.js';
+import type { Change, Destination, ProbeResult } from './types.js';
 import { exitCodeFor } from './report/status.js';
 import { useColor } from './report/color.js';
 import { probeTable } from './report/table.js';
@@ -55,47 +55,6 @@ function addOption(cmd: Command, o: CliOption): void {
     option.argParser((value: string) => o.parse!(value));
   }
   cmd.addOption(option);
-}
-
-/** CLI values → library options. */
-export function toProbeOptions(v: Values): ProbeOptions {
-  return {
-    level: v.level as ProbeOptions['level'],
-    match: v.match as string[] | undefined,
-    fingerprintDigest: v.fingerprintDigest as ProbeOptions['fingerprintDigest'],
-    servername: v.servername as string | undefined,
-    ca: v.caFile as string | undefined,
-    appendCa: v.appendCa as boolean | undefined,
-    protocols: v.protocols as string | undefined,
-    ciphers: v.ciphers as string | undefined,
-    excludeCiphers: v.excludeCiphers as string | undefined,
-    ehlo: v.ehlo as string | undefined,
-    from: v.from as string | undefined,
-    to: v.to as string[] | undefined,
-    data: v.data as string | undefined,
-    quitAfter: v.quitAfter as ProbeOptions['quitAfter'],
-    pipelining: v.pipelining as boolean | undefined,
-    starttls: v.starttls as boolean | undefined,
-    implicit: (v.implicit || v.smtps) as boolean | undefined,
-    connectTimeoutMs: v.connectTimeout as number | undefined,
-    timeoutMs: v.timeout as number | undefined,
-    bannerTimeoutMs: v.bannerTimeout as number | undefined,
-    tlsTimeoutMs: v.tlsTimeout as number | undefined,
-    deadlineMs: v.deadline as number | undefined,
-    warnDays: v.warnDays as number | undefined,
-    critDays: v.critDays as number | undefined,
-    minTls: v.minTls as string | undefined,
-    family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
-    resolver: v.resolver as string[] | undefined,
-    mxMode: v.mx as 'first' | 'all' | undefined,
-    allAddresses: v.allAddresses as boolean | undefined,
-    transcript: v.verbose as boolean | undefined,
-    showCerts: v.showCerts as boolean | undefined,
-    nextCert: v.nextCert as string | undefined,
-    mtaSts: v.mtaSts as boolean | undefined,
-    tlsrpt: v.tlsrpt as boolean | undefined,
-    mtaStsPort: v.mtaStsPort as number | undefined,
-  };
 }
 
 type Format = 'table' | 'json' | 'ndjson' | 'nagios' | 'quiet';

@@ -1,7 +1,7 @@
 // `mxprobe scan DEST`: CLI values → ScanOptions → scan → table or JSON → exit code from the
 // profile's verdict (0 OK, 1 WARNING, 2 CRITICAL; 3 only for usage errors). Wired in src/cli.ts.
 import { UsageError } from '../errors.js';
-import { parseIntIn } from '../cli-options.js';
+import { parseIntIn, toProbeOptions } from '../cli-options.js';
 import type { ScanOptions, ScanProfileName } from '../types.js';
 import { renderScan } from '../report/scan.js';
 import { useColor } from '../report/color.js';
@@ -21,20 +21,14 @@ export function parseProfile(value: string): ScanProfileName {
 export const parsePerHost = parseIntIn('--per-host', 1, 64);
 
 export function toScanOptions(v: Values): ScanOptions {
+  // The connection flags are the probe's own (cli-options.ts); scan adds profile and per-host.
+  const p = toProbeOptions(v);
   return {
     profile: (v.profile as ScanProfileName | undefined) ?? 'ncsc',
     perHost: (v.perHost as number | undefined) ?? DEFAULT_PER_HOST,
-    ehlo: v.ehlo as string | undefined,
-    servername: v.servername as string | undefined,
-    starttls: v.starttls as boolean | undefined,
-    implicit: (v.implicit || v.smtps) as boolean | undefined,
-    connectTimeoutMs: v.connectTimeout as number | undefined,
-    timeoutMs: v.timeout as number | undefined,
-    bannerTimeoutMs: v.bannerTimeout as number | undefined,
-    tlsTimeoutMs: v.tlsTimeout as number | undefined,
-    deadlineMs: v.deadline as number | undefined,
-    family: v.ipv4 ? 4 : v.ipv6 ? 6 : undefined,
-    resolver: v.resolver as string[] | undefined,
+    ehlo: p.ehlo, servername: p.servername, starttls: p.starttls, implicit: p.implicit,
+    connectTimeoutMs: p.connectTimeoutMs, timeoutMs: p.timeoutMs, bannerTimeoutMs: p.bannerTimeoutMs,
+    tlsTimeoutMs: p.tlsTimeoutMs, deadlineMs: p.deadlineMs, family: p.family, resolver: p.resolver,
   };
 }
 
