@@ -128,6 +128,7 @@ async function profileSequential() {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const group = (url, fn) => {
     if (fn === '(idle)') return 'idle (waiting for the server)';
+    if (fn === 'dispatch' && !url) return 'idle: the profiler itself (inspector dispatch)';
     if (fn === '(garbage collector)') return 'GC';
     if (url.includes('/dist/') || url.includes('mxprobe-bench-single')) return 'mxprobe (dist/)';
     if (url.includes('node_modules')) return 'dependencies';
