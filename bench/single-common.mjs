@@ -41,8 +41,7 @@ export function startPostfix() {
 /**
  * A private build of the working tree, made by scripts/build.mjs itself in a copy under
  * node_modules/.cache (so dist/index.js resolves its deps): others on this machine run
- * `npm run build`, which starts with rm -rf dist and writes an unbundled dist/cli.js (tsc) before
- * esbuild replaces it, so copying dist/ can catch a half-built state. Returns the directory
+ * `npm run build`, which starts with rm -rf dist, so copying dist/ can catch a half-built state. Returns the directory
  * holding bin/mxprobe.js and dist/.
  */
 export function snapshotBuild(name = 'snapshot') {
@@ -55,7 +54,7 @@ export function snapshotBuild(name = 'snapshot') {
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
     // tsc type errors (someone's edit in progress) still leave the bundle and the library.
-    if (!['cli.js', 'index.js'].every((f) => existsSync(join(dir, 'dist', f)))) throw e;
+    if (!['cli.cjs', 'index.js'].every((f) => existsSync(join(dir, 'dist', f)))) throw e;
     process.stderr.write(`snapshotBuild: build reported errors, using what it wrote\n`);
   }
   return dir;

@@ -1,31 +1,45 @@
-// Build: esbuild bundles the CLI entry into one file, because module loading is
-// most of a single probe's wall time (DESIGN.md: 1.57x `node -e 0` unbundled,
-// 1.17x bundled); tsc emits the library (ESM + .d.ts) for
-// `import { probe } from 'mxprobe'` and is the type check: the build fails on a
-// type error, after writing what it could.
+// Build: esbuild bundles the CLI entry into one CommonJS file, dist/cli.cjs, because
+// module loading is most of a single probe's wall time (DESIGN.md: 1.57x `node -e 0`
+// unbundled, 1.17x bundled), and a training run stores V8's code cache for it
+// (dist/cli.cjs.cache, used by bin/mxprobe.js). tsc emits the library (ESM + .d.ts) for
+// `import { probe } from 'mxprobe'` and is the type check: the build fails on a type
+// error, after writing what it could.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync, rmSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 rmSync('dist', { recursive: true, force: true });
-// tsc first: it also emits an unbundled dist/cli.js, which the bundle then replaces.
 const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+// tsc's per-module cli.js would run the CLI when imported; the command is dist/cli.cjs.
+for (const f of ['dist/cli.js', 'dist/cli.d.ts']) rmSync(f, { force: true });
 await build({
   entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.js',
+  outfile: 'dist/cli.cjs',
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   legalComments: 'none',
   define: { __MXPROBE_VERSION__: JSON.stringify(version) },
-  // commander is CommonJS: give the ESM bundle a require() for its node: built-ins.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   // cli-table3's strip-ansi compiles a new RegExp per call: the one-regex copy renders the
   // default table ~5-7 ms faster, same output (bench/README.md, "startup").
   alias: { 'strip-ansi': './scripts/strip-ansi-once.cjs' },
   logLevel: 'warning',
+});
+
+// Training run for the code cache: one probe of a closed loopback port with table output
+// compiles what a real probe compiles (options, connect, verdict, table).
+const closedPort = await new Promise((resolve) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    server.close(() => resolve(port));
+  });
+});
+spawnSync(process.execPath, ['bin/mxprobe.js', '--retries', '0', '--connect-timeout', '2s', `[127.0.0.1]:${closedPort}`], {
+  env: { ...process.env, MXPROBE_WRITE_CODE_CACHE: '1', NO_COLOR: '1' },
+  stdio: 'ignore',
 });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);

@@ -141,7 +141,7 @@ export class Conversation {
     const secure = await s.startTls(this.upgradeOptions('handshake'));
     this.recordTls(secure);
     result.timingMs.handshake = this.lap();
-    await settleTls13(secure, result.timingMs.handshake, this.clock.budget(o.tlsTimeoutMs, 'handshake'));
+    await settleTls13(secure, result.timingMs.connect ?? result.timingMs.handshake, this.clock.budget(o.tlsTimeoutMs, 'handshake'));
     return true;
   }
 

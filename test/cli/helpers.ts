@@ -32,11 +32,12 @@ function newestMtime(path: string): number {
 
 function distIsFresh(): boolean {
   try {
-    const cli = statSync(join(ROOT, 'dist/cli.js'));
+    const cli = statSync(join(ROOT, 'dist/cli.cjs'));
     statSync(join(ROOT, 'dist/index.js'));
     statSync(join(ROOT, 'dist/index.d.ts'));
-    // tsc also emits an unbundled dist/cli.js before esbuild replaces it: a half-built dist.
-    if (!readFileSync(join(ROOT, 'dist/cli.js'), 'utf8').includes('class CommanderError')) return false;
+    // The code cache is written last, by the build's training run: without it the build is not done.
+    statSync(join(ROOT, 'dist/cli.cjs.cache'));
+    if (!readFileSync(join(ROOT, 'dist/cli.cjs'), 'utf8').includes('class CommanderError')) return false;
     const sources = ['src', 'bin', 'scripts/build.mjs', 'package.json'].map((p) => newestMtime(join(ROOT, p)));
     return cli.mtimeMs >= Math.max(...sources);
   } catch {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   for (let attempt = 1; ; attempt++) {
     const { stdout } = await exec(npm, ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, env, timeout: 60_000 });
     [packed] = JSON.parse(stdout) as (typeof packed)[];
-    const bundle = packed.files.find((f) => f.path === 'dist/cli.js');
+    const bundle = packed.files.find((f) => f.path === 'dist/cli.cjs');
     if ((bundle && bundle.size > 50_000) || attempt === 3) break;
     await new Promise((r) => setTimeout(r, 2000));
     await ensureBuilt();
@@ -66,9 +66,9 @@ afterAll(async () => {
 describe('npm pack', () => {
   it('the tarball holds the bin, the bundled CLI and the library with its types', () => {
     const paths = packed.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'bin/mxprobe.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts']));
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'bin/mxprobe.js', 'dist/cli.cjs', 'dist/cli.cjs.cache', 'dist/index.js', 'dist/index.d.ts']));
     // one bundled file (DESIGN.md: startup is most of a probe's time), not tsc's per-module output
-    expect(packed.files.find((f) => f.path === 'dist/cli.js')!.size).toBeGreaterThan(50_000);
+    expect(packed.files.find((f) => f.path === 'dist/cli.cjs')!.size).toBeGreaterThan(50_000);
     const bin = packed.files.find((f) => f.path === 'bin/mxprobe.js')!;
     expect(bin.mode & 0o111).not.toBe(0);
   });

@@ -2,6 +2,7 @@
 // against the fixture servers and DNS fixture on 127.0.0.1. Exit codes, --json shape, --offline
 // lint lines with line numbers, and malformed tables: line-numbered messages, exit 3 only when
 // the file is unusable, never a stack trace.
+import { builtCli, type Cli } from '../cli/helpers.js';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +15,10 @@ import { startDnsServer, type DnsFixture } from '../../fixtures/dns-server.js';
 import { SCHEMA_VERSION } from '../../src/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// MXPROBE_BIN: another build of the CLI (a bundle elsewhere while dist/ is being rebuilt).
-const BIN = process.env.MXPROBE_BIN ?? join(ROOT, 'bin/mxprobe.js');
+// MXPROBE_BIN: another build of the CLI; by default a private snapshot of bin/ + dist/
+// (test/cli/helpers.ts), so a concurrent rebuild of dist/ cannot break a run.
+let BIN = process.env.MXPROBE_BIN ?? '';
+let cli: Cli | undefined;
 const EXAMPLE = join(ROOT, 'fixtures/tls_policy.example');
 const STACK = /\n\s+at /;
 
@@ -27,7 +30,10 @@ let plain: SmtpFixture;
 let dir: string;
 
 beforeAll(async () => {
-  if (!process.env.MXPROBE_BIN && !existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (!BIN) {
+    cli = await builtCli();
+    BIN = cli.bin;
+  }
   pki = await createPki();
   [good, selfSigned, plain] = await Promise.all([
     startSmtpFixture({ leaf: pki.leaves.good }),
@@ -43,6 +49,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  cli?.cleanup();
   await Promise.all([good, selfSigned, plain, dns].filter(Boolean).map((s) => s.close()));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
