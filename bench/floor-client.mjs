@@ -4,9 +4,9 @@
 //   node bench/floor-client.mjs HOST PORT [--ca FILE] [--servername NAME] [--implicit] [--no-settle]
 // It has the same TLS 1.3 fix as mxprobe (src/tls/settle.ts): the first command after the
 // handshake is written after the server's first NewSessionTicket has been processed. Without it
-// (--no-settle) the EHLO reply from Postfix stalls ~43 ms on loopback: Postfix writes its two
-// tickets in separate segments without TCP_NODELAY, Nagle holds ticket 2 (and the EHLO reply)
-// until ticket 1 is ACKed, and our kernel delays that ACK (~40 ms) because we have nothing to send.
+// (--no-settle) the EHLO reply from Postfix stalls ~43 ms on loopback: Postfix (no TCP_NODELAY)
+// holds its EHLO reply behind its unacknowledged ticket, and our kernel delays that ACK (~40 ms)
+// because we have nothing to send. Same bound as mxprobe: 1.5 connect round trips, min 5 ms.
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
@@ -20,7 +20,9 @@ const settle = !args.includes('--no-settle');
 const fail = (why) => { console.error(`floor: ${why}`); process.exit(2); };
 const timer = setTimeout(() => fail('timeout'), 10_000);
 
-let stream = args.includes('--implicit') ? upgrade(null) : net.connect(Number(port), host);
+const t0 = performance.now();
+let connectMs = 0;
+let stream = args.includes('--implicit') ? upgrade(null) : net.connect(Number(port), host, () => (connectMs = performance.now() - t0));
 let buf = '';
 let waiter = null;
 const onData = (chunk) => {
@@ -40,7 +42,7 @@ const secured = (s) => new Promise((resolve) => s.once('secureConnect', resolve)
 // TLS 1.3: wait (bounded) for the first session ticket, then one more turn so it is processed.
 const settled = (s) => new Promise((resolve) => {
   if (!settle || s.getProtocol() !== 'TLSv1.3') return resolve();
-  const t = setTimeout(resolve, 200);
+  const t = setTimeout(resolve, Math.max(5, Math.ceil(connectMs * 1.5) + 2));
   s.once('session', () => { clearTimeout(t); setImmediate(resolve); });
 });
 

@@ -23,6 +23,10 @@ await build({
   format: 'cjs',
   target: 'node20',
   legalComments: 'none',
+  minify: true,
+  // The bundle runs through vm.Script (bin/mxprobe.js), which has no dynamic import():
+  // lazy built-ins become a require() on first use.
+  supported: { 'dynamic-import': false },
   define: { __MXPROBE_VERSION__: JSON.stringify(version) },
   // cli-table3's strip-ansi compiles a new RegExp per call: the one-regex copy renders the
   // default table ~5-7 ms faster, same output (bench/README.md, "startup").

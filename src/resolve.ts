@@ -1,6 +1,6 @@
 // Destination → hosts → addresses (DESIGN.md "Destinations"), with node:dns/promises.
 // Failures are data: resolveDestination never rejects; errors carry phase 'resolve' and a stable code.
-import { Resolver } from 'node:dns/promises';
+import type { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { UsageError } from './errors.js';
@@ -56,8 +56,14 @@ export function createResolver(opts: ResolverOptions = {}): DnsResolver {
   // c-ares 1.34 (Node 20) doubles the wait on each try, starting at twice `timeout`: measured
   // 2t, 4t, 8t for 1, 2, 3 tries. Sized so c-ares itself gives up near the budget; the deadline
   // below holds the budget whatever a c-ares version does.
-  const resolver = new Resolver({ timeout: Math.max(1, Math.floor(timeoutMs / 2 ** tries)), tries });
-  if (servers.length > 0) resolver.setServers(servers);
+  // Created on the first query: an IP-literal destination never loads node:dns.
+  let resolver: Promise<Resolver> | null = null;
+  const dns = () =>
+    (resolver ??= import('node:dns/promises').then(({ Resolver: DnsResolverClass }) => {
+      const r = new DnsResolverClass({ timeout: Math.max(1, Math.floor(timeoutMs / 2 ** tries)), tries });
+      if (servers.length > 0) r.setServers(servers);
+      return r;
+    }));
 
   const cache = new Map<string, Promise<unknown>>();
   function cached<T>(key: string, query: () => Promise<T>): Promise<T> {
@@ -72,10 +78,10 @@ export function createResolver(opts: ResolverOptions = {}): DnsResolver {
   return {
     servers,
     timeoutMs,
-    mx: name => cached(`MX ${name}`, () => resolver.resolveMx(name)),
+    mx: name => cached(`MX ${name}`, async () => (await dns()).resolveMx(name)),
     addresses: (name, family) =>
-      family === 4 ? cached(`A ${name}`, () => resolver.resolve4(name))
-        : cached(`AAAA ${name}`, () => resolver.resolve6(name)),
+      family === 4 ? cached(`A ${name}`, async () => (await dns()).resolve4(name))
+        : cached(`AAAA ${name}`, async () => (await dns()).resolve6(name)),
   };
 }
 

@@ -2,7 +2,6 @@
 // DO bit, so that a validating resolver reports DNSSEC status in the AD bit
 // (RFC 4035 §3.2.3, RFC 6840 §5.7). Node 20 has neither TLSA lookups nor the
 // AD bit, hence dns-packet. Every wait has a deadline and every read a bound.
-import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { isIP } from 'node:net';
 import { randomInt } from 'node:crypto';
@@ -92,7 +91,9 @@ function checkReply(msg: Buffer, id: number, name: string, type: string): Reply 
   return reply;
 }
 
-function exchangeUdp(server: DnsServer, query: Buffer, timeoutMs: number): Promise<Buffer> {
+async function exchangeUdp(server: DnsServer, query: Buffer, timeoutMs: number): Promise<Buffer> {
+  // Loaded on first use: a plain probe never needs it, and every built-in costs startup time.
+  const { createSocket } = await import('node:dgram');
   const id = query.readUInt16BE(0);
   return new Promise((resolve, reject) => {
     const socket = createSocket(isIP(server.address) === 6 ? 'udp6' : 'udp4');

@@ -1,7 +1,6 @@
 // Fetch https://mta-sts.DOMAIN/.well-known/mta-sts.txt as RFC 8461 §3.3 demands:
 // full certificate validation for mta-sts.DOMAIN, HTTP 200 only (3xx redirects
 // are not followed), media type text/plain, a size bound and a deadline.
-import { request } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import type { MtaStsFacts } from '../types.js';
@@ -26,7 +25,9 @@ export function policyUrl(domain: string, port = 443): string {
   return `https://mta-sts.${domain}${port === 443 ? '' : `:${port}`}/.well-known/mta-sts.txt`;
 }
 
-export function fetchStsPolicy(domain: string, o: FetchOptions = {}): Promise<FetchFacts & { body: string | null }> {
+export async function fetchStsPolicy(domain: string, o: FetchOptions = {}): Promise<FetchFacts & { body: string | null }> {
+  // Loaded on first use: a plain probe never needs it, and every built-in costs startup time.
+  const { request } = await import('node:https');
   const host = `mta-sts.${domain}`;
   const url = policyUrl(domain, o.port);
   const timeoutMs = o.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;

@@ -12,7 +12,6 @@
 // level, then name=value attributes separated by whitespace or comma, `{ name = value }` for
 // values with spaces; any error makes the whole entry invalid and Postfix defers mail for that
 // destination with "4.7.5 client TLS configuration problem". Messages below are Postfix's own.
-import { readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type { Level } from '../types.js';
 import { parseCipherGrade, parseCipherExclusions } from './ciphers.js';
@@ -457,6 +456,7 @@ export function parsePolicyTable(input: string | Uint8Array, opts: ParseOptions 
 
 /** Read and parse a tls_policy source file. UsageError (with the path) when it cannot be used at all. */
 export async function readPolicyFile(path: string, opts: Omit<ParseOptions, 'source'> = {}): Promise<PolicyTable> {
+  const { readFile, stat } = await import('node:fs/promises');
   let buf: Buffer;
   try {
     const st = await stat(path);

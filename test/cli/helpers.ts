@@ -37,7 +37,7 @@ function distIsFresh(): boolean {
     statSync(join(ROOT, 'dist/index.d.ts'));
     // The code cache is written last, by the build's training run: without it the build is not done.
     statSync(join(ROOT, 'dist/cli.cjs.cache'));
-    if (!readFileSync(join(ROOT, 'dist/cli.cjs'), 'utf8').includes('class CommanderError')) return false;
+    if (cli.size < 50_000) return false;
     const sources = ['src', 'bin', 'scripts/build.mjs', 'package.json'].map((p) => newestMtime(join(ROOT, p)));
     return cli.mtimeMs >= Math.max(...sources);
   } catch {
