@@ -30,7 +30,8 @@ await build({
   define: { __MXPROBE_VERSION__: JSON.stringify(version) },
   // cli-table3's strip-ansi compiles a new RegExp per call: the one-regex copy renders the
   // default table ~5-7 ms faster, same output (bench/README.md, "startup").
-  alias: { 'strip-ansi': './scripts/strip-ansi-once.cjs' },
+  // string-width likewise rebuilds emoji-regex's pattern per call (same widths, compiled once).
+  alias: { 'strip-ansi': './scripts/strip-ansi-once.cjs', 'string-width': './scripts/string-width-once.cjs' },
   logLevel: 'warning',
 });
 
