@@ -1,6 +1,6 @@
 // Destination grammar (DESIGN.md "Destinations"): what Postfix and posttls-finger accept, plus URLs.
 // Pure: no DNS here (see resolve.ts). Every bad input is a UsageError naming the input, one line.
-import { isIP } from 'node:net';
+import { isIP } from './ip.js';
 import { UsageError } from './errors.js';
 import type { Destination, Mode } from './types.js';
 

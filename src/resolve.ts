@@ -1,7 +1,7 @@
 // Destination → hosts → addresses (DESIGN.md "Destinations"), with node:dns/promises.
 // Failures are data: resolveDestination never rejects; errors carry phase 'resolve' and a stable code.
 import type { Resolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP } from './ip.js';
 import { performance } from 'node:perf_hooks';
 import { UsageError } from './errors.js';
 import type { Destination, Finding, ProbeErrorInfo } from './types.js';

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from './ip.js';
 import type { X509Certificate } from 'node:crypto';
 import type { CertificateFacts, VerificationFacts, VerifyReason } from './types.js';
 import { digestOf, normalizeIp, spkiDer } from './tls/certificate.js';

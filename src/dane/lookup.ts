@@ -5,7 +5,7 @@
 // falls back to `encrypt` when every record is unusable and to `may` when there
 // are none (or the lookups were insecure); `dane-only` defers in every such case.
 // A failed TLSA lookup (SERVFAIL, timeout) defers at both levels.
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 import type { DaneEffectiveLevel, DaneFacts, Level } from '../types.js';
 import type { PacketResolver, DnsLookup } from '../dns/packet-resolver.js';
 import { unusableReason, type TlsaRecord } from './tlsa.js';

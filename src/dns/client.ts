@@ -3,7 +3,7 @@
 // (RFC 4035 §3.2.3, RFC 6840 §5.7). Node 20 has neither TLSA lookups nor the
 // AD bit, hence dns-packet. Every wait has a deadline and every read a bound.
 import { connect } from 'node:net';
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 import { randomInt } from 'node:crypto';
 import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Packet, RecordType } from 'dns-packet';

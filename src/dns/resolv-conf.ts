@@ -1,7 +1,7 @@
 // The system's DNS servers, as the C library finds them: `nameserver` lines of
 // /etc/resolv.conf (resolv.conf(5)), at most three, port 53; none → 127.0.0.1.
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 
 export interface DnsServer {
   address: string;

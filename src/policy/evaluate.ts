@@ -10,7 +10,7 @@
 // (default 2) SMTP sessions per delivery attempt — a TLS failure happens inside a session, so a
 // passing third MX host behind two failing ones never gets the mail. An invalid entry defers all
 // mail for the destination ("4.7.5 client TLS configuration problem", smtp_tls_policy.c).
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 import { UsageError } from '../errors.js';
 import type { Level, ProbeOptions, ProbeResult, Status } from '../types.js';
 import { lintWithResults, type LintFinding } from './lint.js';

@@ -1,7 +1,7 @@
 // Small text helpers shared by the renderers. Everything a server sends (banner, replies, EHLO
 // keywords, certificate names) goes through `clean` before it reaches a terminal: a banner with
 // ESC sequences or a bidi override must not repaint or reorder the admin's screen.
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 import type { ProbeResult } from '../types.js';
 
 // C0 controls (tab, LF and CR included: callers split lines first), DEL, C1 controls, bidi

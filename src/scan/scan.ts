@@ -1,6 +1,6 @@
 // `scan DEST`: the server's whole TLS capability, every attempt one connection through one
 // AttemptRunner (per-host cap, retry once, breaker), the pieces in parallel, then graded.
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 import { parseDestination } from '../destination.js';
 import { ProbeError } from '../errors.js';
 import { createResolver, resolveDestination } from '../resolve.js';

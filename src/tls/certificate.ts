@@ -1,5 +1,5 @@
 import { createHash, type X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 import type { CertificateFacts } from '../types.js';
 import { signatureAlgorithmOf, subjectPublicKeyInfoOf } from './der.js';
 import { MAX_CHAIN_CERTIFICATES } from '../smtp/limits.js';

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 import type { TLSSocket } from 'node:tls';
 import { ProbeError } from '../errors.js';
 import type { CertificateFacts, TlsFacts, VerificationFacts } from '../types.js';
