@@ -9,6 +9,7 @@ import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { snapshotBuild } from './single-common.mjs';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
@@ -21,15 +22,10 @@ const dir = mkdtempSync(join(tmpdir(), 'mxprobe-bench-scan-'));
 // Bundled under node_modules/.cache so its bare imports (smtp-server) resolve from the project.
 const fixtureJs = join('node_modules', '.cache', 'mxprobe-bench-scan', 'fixture.mjs');
 await build({ entryPoints: ['bench/scan-fixture.ts'], outfile: fixtureJs, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
-// The CLI, bundled exactly as scripts/build.mjs bundles dist/cli.js, but privately: dist/ is
-// rebuilt (rm -rf) by anyone running `npm run build` on this shared machine. --dist uses dist/.
-const cliJs = args.includes('--dist') ? 'dist/cli.js' : join('node_modules', '.cache', 'mxprobe-bench-scan', 'cli.mjs');
-if (!args.includes('--dist')) {
-  await build({
-    entryPoints: ['src/cli.ts'], outfile: cliJs, bundle: true, platform: 'node', format: 'esm', target: 'node20', legalComments: 'none', logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-}
+// The CLI as shipped (bin/mxprobe.js + dist/cli.cjs + its code cache), from a private build of
+// the working tree (snapshotBuild: dist/ is rebuilt with rm -rf by anyone running npm run build
+// on this shared machine). --dist uses this checkout's bin/ and dist/.
+const cliJs = args.includes('--dist') ? 'bin/mxprobe.js' : join(snapshotBuild('scan'), 'bin/mxprobe.js');
 const child = spawn(process.execPath, [fixtureJs, ...names], { stdio: ['pipe', 'pipe', 'inherit'] });
 const ports = await new Promise((resolve) => {
   const found = {};
