@@ -351,7 +351,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Bundled as dist/cli.js and run by bin/mxprobe.js.
+// Bundled as dist/cli.cjs and run by bin/mxprobe.js (through V8's code cache).
 // Exit as soon as stdout has drained: nothing is left to wait for, and a
 // lingering socket's close must not keep a finished probe alive.
 main(process.argv).then((code) => {
