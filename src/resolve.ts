@@ -128,6 +128,10 @@ export interface ResolveOptions {
   signal?: AbortSignal;
 }
 
+const LOOPBACK: ResolvedHost['addresses'] = [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }];
+
+export const isLocalhost = (host: string): boolean => host === 'localhost' || host.endsWith('.localhost');
+
 export async function resolveDestination(dest: Destination, opts: ResolveOptions): Promise<Resolution> {
   const started = performance.now();
   const findings: Finding[] = [];
@@ -143,6 +147,12 @@ export async function resolveDestination(dest: Destination, opts: ResolveOptions
         addresses: excluded ? [] : [{ address: dest.host, family: literal }],
         error: excluded ? fail('dns-no-address', `${dest.host} is an IPv${literal} address, excluded by -${opts.family}`) : null,
       }]);
+    }
+    if (isLocalhost(dest.host)) {
+      // RFC 6761 §6.3: localhost names are the loopback addresses, without asking DNS (which
+      // may well answer NXDOMAIN) — `mxprobe '[localhost]:25'` right after editing main.cf.
+      const addresses = LOOPBACK.filter((a) => opts.family === undefined || a.family === opts.family);
+      return done([{ host: dest.host, mx: null, addresses, error: addresses.length ? null : fail('dns-no-address', `no IPv${opts.family} loopback address`) }]);
     }
     if (!dest.mxLookup) return done([await resolveHost(dest.host, null, opts, findings)]);
 

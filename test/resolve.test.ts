@@ -168,6 +168,18 @@ describe('hosts and literals', () => {
     expect(asked('host.test')).not.toContain('MX');
   });
 
+  test.each([
+    ['[localhost]:2525', undefined, [...v4('127.0.0.1'), ...v6('::1')]],
+    ['localhost', undefined, [...v4('127.0.0.1'), ...v6('::1')]],
+    ['[mx.localhost]', 4, v4('127.0.0.1')],
+    ['smtp://localhost', 6, v6('::1')],
+  ] as const)('%s (-%s): the loopback addresses, no DNS (RFC 6761 §6.3)', async (input, family, addresses) => {
+    const before = dns.queries.length;
+    const r = await resolve(input, { family });
+    expect(r.hosts).toEqual([{ host: parseDestination(input).host, mx: null, addresses, error: null }]);
+    expect(dns.queries.length).toBe(before);
+  });
+
   test('-4 asks only A, -6 only AAAA', async () => {
     const before = dns.queries.length;
     expect((await resolve('smtp://host.test', { family: 4 })).hosts[0].addresses).toEqual(v4('127.0.0.60', '127.0.0.61'));
