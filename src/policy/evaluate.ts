@@ -6,9 +6,10 @@
 // The one impure function, evaluatePolicyEntry, probes through an injectable probeAll.
 //
 // Delivery: Postfix tries the MX hosts in preference order and delivers to the first one that
-// passes; the hosts before it are logged and skipped. It gives up after smtp_mx_session_limit
-// (default 2) SMTP sessions per delivery attempt — a TLS failure happens inside a session, so a
-// passing third MX host behind two failing ones never gets the mail. An invalid entry defers all
+// passes; the hosts before it are logged and skipped. smtp_connect.c counts towards
+// smtp_mx_session_limit (default 2) only sessions that got past smtp_helo() — greeting, EHLO,
+// STARTTLS and the level's certificate checks ("Don't count handshake errors towards the session
+// limit") — and gives up after smtp_mx_address_limit (default 5) addresses. An invalid entry defers all
 // mail for the destination ("4.7.5 client TLS configuration problem", smtp_tls_policy.c).
 import { isIP } from '../ip.js';
 import { UsageError } from '../errors.js';
@@ -19,6 +20,8 @@ import { POSTFIX_INVALID_POLICY_DSN, type KeyKind, type PolicyEntry } from './ta
 
 /** main.cf smtp_mx_session_limit default. */
 export const MX_SESSION_LIMIT = 2;
+/** main.cf smtp_mx_address_limit default. */
+export const MX_ADDRESS_LIMIT = 5;
 
 /** How posttls-finger/Postfix classify an established TLS connection (tls_log_summary). */
 export type TlsConnectionClass = 'Verified' | 'Trusted' | 'Untrusted' | 'Anonymous';
@@ -323,24 +326,26 @@ export function judgeEntry(entry: PolicyEntry, destination: string, results: Pro
   const probed = lintWithResults({ ...entry, level }, results);
   const allLint = [...lint, ...probed];
   const base = { ...baseOf(entry, destination, allLint), hosts, results, notes };
-  // smtp_mx_session_limit: only sessions (a greeting was received) count.
+  // smtp_mx_session_limit counts only sessions that got past smtp_helo() and then failed in
+  // MAIL/RCPT/DATA; smtp_mx_address_limit counts every address tried.
   let sessions = 0;
   let chosen: HostVerdict | null = null;
   let beyondLimit: HostVerdict | null = null;
   for (const [i, h] of hosts.entries()) {
-    const session = results[i].smtp.banner !== null;
+    const withinLimits = sessions < MX_SESSION_LIMIT && i < MX_ADDRESS_LIMIT;
     if (h.pass) {
-      if (sessions < MX_SESSION_LIMIT) chosen = h;
+      if (withinLimits) chosen = h;
       else beyondLimit = h;
       break;
     }
-    if (session) sessions++;
+    const phase = results[i].error?.phase;
+    if (phase === 'mail' || phase === 'rcpt' || phase === 'data') sessions++;
   }
   const failed = hosts.filter((h) => !h.pass);
   const failText = (hs: HostVerdict[]) => hs.map((h) => (h.detail ? `${h.message} (${h.detail})` : `${h.message}${h.message.includes(h.label) ? '' : ` (${h.label})`}`)).join('; ');
   if (!chosen) {
     const because = beyondLimit
-      ? `Postfix would defer: the first ${MX_SESSION_LIMIT} MX hosts fail (smtp_mx_session_limit = ${MX_SESSION_LIMIT}) and ${beyondLimit.label} is never tried: ${failText(failed.slice(0, MX_SESSION_LIMIT))}`
+      ? `Postfix would defer: ${beyondLimit.label} is never tried (smtp_mx_session_limit = ${MX_SESSION_LIMIT}, smtp_mx_address_limit = ${MX_ADDRESS_LIMIT}): ${failText(failed)}`
       : hosts.length === 0 ? 'Postfix would defer: no host to try' : `Postfix would defer: ${failText(failed)}`;
     return { ...base, deliver: false, state: 'defer', status: 'critical', because };
   }
