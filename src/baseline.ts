@@ -29,6 +29,19 @@ export interface Baseline {
   probes: number;
 }
 
+/**
+ * The server's own verdict: a result written under --fail-on-change is CRITICAL because it
+ * changed, and that must not read as a status change in the next run of a cron loop whose
+ * output becomes its next baseline. Recomputed from the other findings (the status is their worst).
+ */
+function ownStatus(r: ProbeResult): string {
+  const findings = r.findings ?? [];
+  if (!findings.some((f) => f.code === 'baseline-changed') || r.status === 'unknown') return r.status;
+  const rest = findings.filter((f) => f.code !== 'baseline-changed');
+  if (rest.some((f) => f.severity === 'critical')) return 'critical';
+  return rest.some((f) => f.severity === 'warning') ? 'warning' : 'ok';
+}
+
 export function snapshot(r: ProbeResult): Snapshot {
   const [leaf, ...chain] = r.certificates ?? [];
   return {
@@ -36,7 +49,7 @@ export function snapshot(r: ProbeResult): Snapshot {
     host: r.host,
     address: r.address ?? null,
     port: r.port,
-    status: r.status,
+    status: ownStatus(r),
     error: r.error?.code ?? null,
     tls: r.tls != null,
     protocol: r.tls?.protocol ?? null,
