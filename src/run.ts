@@ -214,11 +214,13 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
   const limit = pLimit(run.concurrency);
   const retries = run.retries ?? 1;
   const unit = run.retryDelayMs ?? 1000;
-  const entries = new Map<string, { holders: number; result?: Promise<ProbeResult | null> }>();
+  // Held per connection; within it one result per set of DNS policies, since destinations hold
+  // their targets before the policies of their hosts are looked up.
+  const entries = new Map<string, { holders: number; results: Map<string, Promise<ProbeResult | null>> }>();
   const signals = [o.signal, run.signal].filter((s): s is AbortSignal => s !== undefined);
   // Destinations share a connection's result only when everything that decides the verdict
   // is the same: the names checked and the DNS policies (TLSA, MTA-STS, TLSRPT) of the domain.
-  const keyOf = (t: ConnectionTarget) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')} ${policyKey(t.policies)}`;
+  const keyOf = (t: ConnectionTarget) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')}`;
 
   /** Attempts until a result that is not worth retrying; gate and slot are released while backing off. */
   const attempt = async (target: ConnectionTarget): Promise<ProbeResult | null> => {
@@ -261,7 +263,7 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
       const key = keyOf(target);
       const e = entries.get(key);
       if (e) e.holders++;
-      else entries.set(key, { holders: 1 });
+      else entries.set(key, { holders: 1, results: new Map() });
       return key;
     },
     release(key) {
@@ -271,10 +273,14 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
     async probe(target) {
       const key = keyOf(target);
       let e = entries.get(key);
-      if (!e) entries.set(key, (e = { holders: 0 })); // a caller that did not hold (library use)
-      if (e.result) stats.shared++;
-      else e.result = attempt(target);
-      const result = await e.result;
+      if (!e) entries.set(key, (e = { holders: 0, results: new Map() })); // a caller that did not hold (library use)
+      const policies = policyKey(target.policies);
+      let pending = e.results.get(policies);
+      if (pending) stats.shared++;
+      else e.results.set(policies, (pending = attempt(target)));
+      const result = await pending;
+      // Nobody holds it (library use): nothing later can share it, so keep nothing.
+      if (e.holders === 0 && entries.get(key) === e) entries.delete(key);
       return result && copyFor(result, target);
     },
   };
