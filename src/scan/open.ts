@@ -33,7 +33,14 @@ export function connectSocket(t: ScanTarget, signal?: AbortSignal): Promise<net.
       if (err) {
         socket.destroy();
         reject(err);
-      } else resolve(socket);
+      } else {
+        // The scan's deadline ends every attempt, whatever it waits for (greeting, handshake,
+        // a raw hello's answer): destroying the socket fails that wait at once.
+        const end = () => socket.destroy();
+        signal?.addEventListener('abort', end, { once: true });
+        socket.once('close', () => signal?.removeEventListener('abort', end));
+        resolve(socket);
+      }
     };
     const onError = (err: Error) => {
       const { code, message } = classifySocketError(err);
