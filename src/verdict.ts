@@ -28,8 +28,11 @@ export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status
 
   if (error) {
     // Opportunistic TLS: Postfix retries in plaintext after a failed handshake.
+    // Postfix (smtp.h PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE / _AFTER_TLS_SESSION_FAILURE)
+    // retries such a delivery without TLS, also when the session fails after the handshake.
     // (Not in wrapper mode: an implicit-TLS port has no plaintext to fall back to.)
-    const fallback = level === 'may' && result.mode === 'starttls' && (error.code === 'tls-handshake' || error.phase === 'handshake');
+    const fallback = level === 'may' && result.mode === 'starttls' && error.code !== 'starttls-injection'
+      && (error.code === 'tls-handshake' || error.phase === 'handshake' || error.phase === 'ehlo-tls');
     add(fallback ? 'warning' : 'critical', error.code, fallback ? `${error.message}; Postfix at level may would retry without TLS` : error.message);
   }
 

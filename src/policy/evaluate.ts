@@ -271,8 +271,9 @@ export function judgeHost(r: ProbeResult, level: Level): HostVerdict {
   if (!tlsRequired(level)) {
     // may: no STARTTLS, a refused STARTTLS or a failed handshake all end in plaintext.
     if (r.tls && !e) return out(true, false, `${tls} TLS connection established to ${label}: ${tlsSummary(r)}`);
-    if (e && (e.phase === 'handshake' || e.code === 'tls-handshake') && r.smtp.banner) {
-      return out(true, true, `TLS handshake with ${label} failed (${e.message}): Postfix retries in plaintext`);
+    if (e && r.mode === 'starttls' && (e.phase === 'handshake' || e.phase === 'ehlo-tls' || e.code === 'tls-handshake') && r.smtp.banner) {
+      // smtp.h PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE / _AFTER_TLS_SESSION_FAILURE.
+      return out(true, true, `TLS session with ${label} failed (${e.message}): Postfix retries in plaintext`);
     }
     if (e) return out(false, false, errorMessage(r));
     const reply = r.smtp.starttls.reply;

@@ -321,7 +321,7 @@ describe('pure judgement', () => {
   test('judgeHost: a may handshake failure still delivers, in plaintext', () => {
     const r = {
       host: 'mx', address: '192.0.2.1', port: 25, tls: null, certificates: [], verification: null,
-      smtp: { banner: { code: 220, text: '' }, starttls: { offered: true, reply: { code: 220 } } },
+      mode: 'starttls', smtp: { banner: { code: 220, text: '' }, starttls: { offered: true, reply: { code: 220 } } },
       error: { phase: 'handshake', code: 'tls-handshake', message: 'wrong version number' },
     } as unknown as Parameters<typeof judgeHost>[0];
     expect(judgeHost(r, 'may')).toMatchObject({ pass: true, plaintext: true });
