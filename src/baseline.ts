@@ -42,6 +42,9 @@ function ownStatus(r: ProbeResult): string {
   return rest.some((f) => f.severity === 'warning') ? 'warning' : 'ok';
 }
 
+/** Destinations compare case-insensitively (host names are; the run lowercases its list too). */
+const destinationKey = (d: string): string => d.toLowerCase();
+
 export function snapshot(r: ProbeResult): Snapshot {
   const [leaf, ...chain] = r.certificates ?? [];
   return {
@@ -89,9 +92,9 @@ export function parseBaseline(text: string, name = 'baseline'): Baseline {
     if (!r || typeof r !== 'object' || typeof r.destination !== 'string' || typeof r.host !== 'string' || typeof r.port !== 'number' || typeof r.status !== 'string') {
       throw new UsageError(`--baseline ${name}: entry ${i + 1} is not an mxprobe result (needs destination, host, port, status)`);
     }
-    const list = baseline.byDestination.get(r.destination) ?? [];
+    const list = baseline.byDestination.get(destinationKey(r.destination)) ?? [];
     list.push(snapshot(r as ProbeResult));
-    baseline.byDestination.set(r.destination, list);
+    baseline.byDestination.set(destinationKey(r.destination), list);
     baseline.probes++;
   });
   return baseline;
@@ -132,7 +135,7 @@ const unresolved = (s: Pick<Snapshot, 'address'>) => s.address === null;
 export function diffDestination(baseline: Baseline, results: ProbeResult[], complete = true): boolean {
   if (results.length === 0) return true;
   const destination = results[0].destination;
-  const earlier = baseline.byDestination.get(destination);
+  const earlier = baseline.byDestination.get(destinationKey(destination));
   for (const r of results) r.changes = [];
   if (!earlier) return false;
 
@@ -145,14 +148,22 @@ export function diffDestination(baseline: Baseline, results: ProbeResult[], comp
     return true;
   }
 
+  // Without --all-addresses each host is probed at its first address that answers, which a
+  // round-robin name changes from run to run: a host seen at one address on each side is the
+  // same host, compared fact by fact, not an address added plus one removed.
+  const hostPort = (x: { host: string; port: number }) => `${x.host.toLowerCase()} ${x.port}`;
+  const count = (list: { host: string; port: number }[]) => list.reduce((m, x) => m.set(hostPort(x), (m.get(hostPort(x)) ?? 0) + 1), new Map<string, number>());
+  const earlierCount = count(earlier);
+  const nowCount = count(now.map(({ s }) => s));
+  const byHostPort = new Map(earlier.filter((s) => earlierCount.get(hostPort(s)) === 1).map((s) => [hostPort(s), s]));
   const byKey = new Map(earlier.map((s) => [key(s), s]));
   const earlierHosts = new Set(earlier.map((s) => s.host.toLowerCase()));
   const nowHosts = new Set(now.map(({ s }) => s.host.toLowerCase()));
   const matched = new Set<string>();
   for (const { r, s } of now) {
-    const b = byKey.get(key(s));
+    const b = byKey.get(key(s)) ?? (nowCount.get(hostPort(s)) === 1 ? byHostPort.get(hostPort(s)) : undefined);
     if (b) {
-      matched.add(key(s));
+      matched.add(key(b));
       r.changes!.push(...compareSnapshots(b, s));
     } else {
       const kind: ChangeKind = earlierHosts.has(s.host.toLowerCase()) ? 'address-added' : 'host-added';
@@ -172,8 +183,9 @@ export function diffDestination(baseline: Baseline, results: ProbeResult[], comp
 /** Destinations of the baseline that this run did not probe at all. */
 export function vanishedDestinations(baseline: Baseline, seen: ReadonlySet<string>): Change[] {
   const out: Change[] = [];
+  const seenKeys = new Set([...seen].map(destinationKey));
   for (const [destination, list] of baseline.byDestination) {
-    if (seen.has(destination)) continue;
+    if (seenKeys.has(destination)) continue;
     const first = list[0];
     out.push({ kind: 'destination-removed', destination, host: first.host, address: first.address, port: first.port, before: destination, after: null });
   }

@@ -116,14 +116,24 @@ describe('comparison', () => {
     expect(changeText(changes[1])).toMatch(/^\d{4}-\d\d-\d\d → 2026-01-01$/);
   });
 
-  it('a new address of a known host, the old one gone; vanished ones only when the destination completed', () => {
+  it('one address per host on each side (the default: first address that answers): a round-robin move is the same host, compared by its facts', () => {
     const base = parseBaseline(toJson([okResult()]));
     const now = [okResult({ address: '192.0.2.9' })];
     diffDestination(base, now, true);
-    expect(now[0].changes!.map((c) => [c.kind, c.before, c.after])).toEqual([['address-added', null, '192.0.2.9'], ['address-removed', '192.0.2.1', null]]);
-    const partial = [okResult({ address: '192.0.2.9' })];
+    expect(now[0].changes).toEqual([]);
+    const moved = [okResult({ address: '192.0.2.9', status: 'critical' })];
+    diffDestination(base, moved, true);
+    expect(kinds(moved[0].changes!)).toEqual(['status']);
+  });
+
+  it('with several addresses of a host (--all-addresses): a new address, the old one gone; vanished ones only when the destination completed', () => {
+    const base = parseBaseline(toJson([okResult(), okResult({ address: '192.0.2.2' })]));
+    const now = [okResult(), okResult({ address: '192.0.2.9' })];
+    diffDestination(base, now, true);
+    expect(now.flatMap((r) => r.changes!).map((c) => [c.kind, c.before, c.after]).sort()).toEqual([['address-added', null, '192.0.2.9'], ['address-removed', '192.0.2.2', null]]);
+    const partial = [okResult(), okResult({ address: '192.0.2.9' })];
     diffDestination(base, partial, false);
-    expect(kinds(partial[0].changes!)).toEqual(['address-added']);
+    expect(kinds(partial.flatMap((r) => r.changes!))).toEqual(['address-added']);
   });
 
   it('a destination the baseline does not know: no changes, and the caller is told', () => {
