@@ -5,7 +5,7 @@ import { ProbeError } from '../errors.js';
 import type { Phase, SmtpReply } from '../types.js';
 import { ReplyReader } from '../smtp/reply-reader.js';
 import { hasCapability, parseEhloCapabilities } from '../smtp/capabilities.js';
-import { classifySocketError } from '../smtp/socket-errors.js';
+import { connectTcp } from '../smtp/connect.js';
 import type { ScanTarget } from './target.js';
 
 export interface OpenOptions {
@@ -20,39 +20,14 @@ export interface OpenedPath {
   leftover: Buffer;
 }
 
-export function connectSocket(t: ScanTarget, signal?: AbortSignal): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: t.address, port: t.port, noDelay: true });
-    let settled = false;
-    const done = (err: ProbeError | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.off('error', onError);
-      if (err) {
-        socket.destroy();
-        reject(err);
-      } else {
-        // The scan's deadline ends every attempt, whatever it waits for (greeting, handshake,
-        // a raw hello's answer): destroying the socket fails that wait at once.
-        const end = () => socket.destroy();
-        signal?.addEventListener('abort', end, { once: true });
-        socket.once('close', () => signal?.removeEventListener('abort', end));
-        resolve(socket);
-      }
-    };
-    const onError = (err: Error) => {
-      const { code, message } = classifySocketError(err);
-      done(new ProbeError('connect', code, `${message} (${t.address} port ${t.port})`));
-    };
-    const onAbort = () => done(new ProbeError('connect', 'aborted', 'scan aborted'));
-    const timer = setTimeout(() => done(new ProbeError('connect', 'timeout', `timeout connecting to ${t.address} port ${t.port} after ${t.connectTimeoutMs} ms`)), t.connectTimeoutMs);
-    socket.once('connect', () => done(null));
-    socket.on('error', onError);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export async function connectSocket(t: ScanTarget, signal?: AbortSignal): Promise<net.Socket> {
+  const socket = await connectTcp(t.address, t.port, t.connectTimeoutMs, signal, 'scan');
+  // The scan's deadline ends every attempt, whatever it waits for (greeting, handshake, a raw
+  // hello's answer): destroying the socket fails that wait at once.
+  const end = () => socket.destroy();
+  signal?.addEventListener('abort', end, { once: true });
+  socket.once('close', () => signal?.removeEventListener('abort', end));
+  return socket;
 }
 
 /** Connect and walk the plaintext SMTP part; throws ProbeError (connect/banner/ehlo/starttls). */

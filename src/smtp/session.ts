@@ -1,11 +1,11 @@
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { ProbeError } from '../errors.js';
 import type { CommandReply, Phase, SmtpReply } from '../types.js';
 import { ReplyReader } from './reply-reader.js';
-import { classifySocketError } from './socket-errors.js';
 import type { Transcript } from './transcript.js';
 import { upgradeToTls, type UpgradeOptions } from '../tls/upgrade.js';
+import { connectTcp } from './connect.js';
 
 export interface SessionClock {
   /** The timeout for the next wait: the phase's own, capped by what is left of --deadline. */
@@ -35,36 +35,10 @@ export class SmtpSession {
     this.reader = new ReplyReader(socket, transcript);
   }
 
-  static connect(address: string, port: number, transcript: Transcript | null, clock: SessionClock, connectTimeoutMs: number, signal?: AbortSignal): Promise<SmtpSession> {
-    if (signal?.aborted) return Promise.reject(new ProbeError('connect', 'aborted', 'probe aborted'));
-    return new Promise((resolve, reject) => {
-      const timeoutMs = clock.budget(connectTimeoutMs, 'connect');
-      const socket = net.connect({ host: address, port, noDelay: true });
-      let settled = false;
-      const done = (error: ProbeError | null) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        socket.off('error', onError);
-        if (error) {
-          socket.destroy();
-          reject(error);
-        } else {
-          transcript?.add('==', `connected to ${address} port ${port}`);
-          resolve(new SmtpSession(socket, transcript, clock));
-        }
-      };
-      const onError = (err: Error) => {
-        const { code, message } = classifySocketError(err);
-        done(new ProbeError('connect', code, `${message} (${address} port ${port})`));
-      };
-      const onAbort = () => done(new ProbeError('connect', 'aborted', 'probe aborted'));
-      const timer = setTimeout(() => done(new ProbeError('connect', 'timeout', `timeout connecting to ${address} port ${port} after ${timeoutMs} ms`)), timeoutMs);
-      socket.once('connect', () => done(null));
-      socket.on('error', onError);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  static async connect(address: string, port: number, transcript: Transcript | null, clock: SessionClock, connectTimeoutMs: number, signal?: AbortSignal): Promise<SmtpSession> {
+    const socket = await connectTcp(address, port, clock.budget(connectTimeoutMs, 'connect'), signal);
+    transcript?.add('==', `connected to ${address} port ${port}`);
+    return new SmtpSession(socket, transcript, clock);
   }
 
   get rawSocket(): Socket | TLSSocket {
