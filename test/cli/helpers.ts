@@ -177,15 +177,5 @@ export function runProcess(command: string, args: string[], o: RunOptions = {}):
 /** `[127.0.0.1]:PORT` */
 export const local = (port: number) => `[127.0.0.1]:${port}`;
 
-/** A port nothing listens on: bound, then released. */
-export async function closedPort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A port nothing listens on, outside the ephemeral range (fixtures/closed-port.ts says why). */
+export { closedPort } from '../../fixtures/closed-port.js';

@@ -2,6 +2,7 @@
 // fixtures on 127.0.0.1, the MX records come from the DNS fixture, the trust anchor is the test
 // root. The expected verdicts are what posttls-finger says for the same servers; the last block
 // checks that against the real posttls-finger where Postfix is installed.
+import { closedPort } from '../../fixtures/closed-port.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture, type SmtpFixtureOptions } from '../../fixtures/smtp-fixture.js';
@@ -198,9 +199,7 @@ describe('MX order and smtp_mx_session_limit', () => {
   });
 
   test('connection refused: Postfix words', async () => {
-    const s = await startSmtpFixture({ leaf: pki.leaves.good });
-    const port = s.port;
-    await s.close();
+    const port = await closedPort();
     const v = await evaluate(`[127.0.0.1]:${port} may`);
     expect(v.deliver).toBe(false);
     expect(v.because).toBe(`Postfix would defer: connect to 127.0.0.1[127.0.0.1]:${port}: Connection refused`);

@@ -1,5 +1,6 @@
 // Never trust the server: each faulty fixture ends the probe with the documented
 // {phase, code}, quickly, and a botched connection gets nothing more from us.
+import { closedPort } from '../../fixtures/closed-port.js';
 import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ehloLines, longBanner, type FaultyName } from '../../fixtures/faulty-servers.js';
@@ -120,11 +121,7 @@ describe('faulty servers', () => {
   });
 
   it('connection refused: phase connect, code refused', async () => {
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as net.AddressInfo).port;
-    await new Promise((r) => srv.close(r));
-    const r = await probePort(port, options(pki));
+    const r = await probePort(await closedPort(), options(pki));
     expect(r.error).toMatchObject({ phase: 'connect', code: 'refused' });
     expect(r.status).toBe('critical');
     expect(r.tls).toBeNull();

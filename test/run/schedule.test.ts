@@ -1,5 +1,6 @@
 // Scheduling many targets: the per-address cap, deduplication, retries with back-off, and the
 // pure helpers behind them.
+import { closedPort } from '../../fixtures/closed-port.js';
 import { describe, expect, it } from 'vitest';
 import { createPki, TEST_HOST } from '../../fixtures/pki.js';
 import { smtpDialog } from '../../fixtures/faulty-servers.js';
@@ -127,9 +128,7 @@ describe('retries', () => {
   it('454 to STARTTLS and connection refused are retried up to --retries', async () => {
     const pki = await createPki();
     const s = await fx.raw(async (io) => smtpDialog(io, { starttls: 'refuse' }));
-    const closed = await fx.raw(async () => {});
-    const freePort = closed.port;
-    await closed.close(); // nothing listens there now: connection refused
+    const freePort = await closedPort(); // refuses, and no other test's fixture can take it
     const { results } = await run([`[127.0.0.1]:${s.port}`, `[127.0.0.1]:${freePort}`], options(pki), { retries: 2 });
     const by = (port: number) => results.find((r) => r.port === port) as ProbeResult;
     expect(s.connections).toBe(3);
