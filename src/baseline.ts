@@ -3,6 +3,7 @@
 // 10,000-probe file costs little; each destination of this run is compared as it completes.
 import { UsageError } from './errors.js';
 import type { Change, ChangeKind, ProbeResult } from './types.js';
+import { statusOfFindings } from './status.js';
 
 /** The facts of one earlier probe that a comparison looks at. */
 export interface Snapshot {
@@ -37,9 +38,7 @@ export interface Baseline {
 function ownStatus(r: ProbeResult): string {
   const findings = r.findings ?? [];
   if (!findings.some((f) => f.code === 'baseline-changed') || r.status === 'unknown') return r.status;
-  const rest = findings.filter((f) => f.code !== 'baseline-changed');
-  if (rest.some((f) => f.severity === 'critical')) return 'critical';
-  return rest.some((f) => f.severity === 'warning') ? 'warning' : 'ok';
+  return statusOfFindings(findings.filter((f) => f.code !== 'baseline-changed'));
 }
 
 /** Destinations compare case-insensitively (host names are; the run lowercases its list too). */

@@ -1,14 +1,10 @@
 import type { Finding, Level, ProbeResult, Status } from './types.js';
 import type { ResolvedOptions } from './options.js';
-import { hasCapability, keywordOf } from './smtp/capabilities.js';
+import { hasCapability } from './smtp/capabilities.js';
 import { effectiveLevel } from './policy-dns/index.js'; // issue 8
 import { policyFindings } from './policy-dns/findings.js'; // issue 8
+import { statusOfFindings } from './status.js';
 
-const RANK: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
-
-export function worse(a: Status, b: Status): Status {
-  return RANK[a] >= RANK[b] ? a : b;
-}
 
 const TLS_ORDER = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
@@ -22,7 +18,7 @@ const needsTrust = (level: Level) => level === 'verify' || level === 'secure';
 export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status; findings: Finding[] } {
   const findings: Finding[] = [...result.findings];
   const add = (severity: Finding['severity'], code: string, message: string) => findings.push({ severity, code, message });
-  const { error, tls, verification } = result;
+  const { error, tls } = result;
   // issue 8: at dane levels Postfix applies may/encrypt when there are no usable TLSA records.
   const level = effectiveLevel(result.level, result.dane?.effectiveLevel);
 
@@ -59,12 +55,9 @@ export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status
     }
     judgeCertificate(result, o, add, level);
   }
-  void verification;
   findings.push(...policyFindings(result)); // issue 8: DANE, MTA-STS, TLSRPT
 
-  let status: Status = 'ok';
-  for (const f of findings) status = worse(status, f.severity === 'info' ? 'ok' : f.severity);
-  return { status, findings };
+  return { status: statusOfFindings(findings), findings };
 }
 
 function judgeCertificate(result: ProbeResult, o: ResolvedOptions, add: (s: Finding['severity'], code: string, message: string) => void, level: Level): void {
@@ -97,9 +90,4 @@ function judgeCertificate(result: ProbeResult, o: ResolvedOptions, add: (s: Find
   if (!v.trusted || !v.hostnameMatch) {
     add('info', 'certificate-not-verified', `certificate ${trustWords}, ${nameWords} (not judged at level ${level})`);
   }
-}
-
-/** AUTH keywords, for the report of what TLS changed. */
-export function authMechanisms(caps: string[] | null): string[] {
-  return (caps ?? []).filter((c) => keywordOf(c) === 'AUTH');
 }

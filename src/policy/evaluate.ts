@@ -17,6 +17,7 @@ import type { Level, ProbeOptions, ProbeResult, Status } from '../types.js';
 import { lintWithResults, type LintFinding } from './lint.js';
 import { mustMatch, tlsRequired } from './levels.js';
 import { POSTFIX_INVALID_POLICY_DSN, type KeyKind, type PolicyEntry } from './table.js';
+import { statusOfFindings, worse } from '../status.js';
 
 /** main.cf smtp_mx_session_limit default. */
 export const MX_SESSION_LIMIT = 2;
@@ -79,8 +80,6 @@ export interface PolicyContext {
   tafiles?: ReadonlyMap<string, string>;
 }
 
-const RANK: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
-const worse = (a: Status, b: Status): Status => (RANK[a] >= RANK[b] ? a : b);
 
 /** `host[address]:port`; `[address]:port` is written `address[address]:port` by Postfix too. */
 export function postfixLabel(r: Pick<ProbeResult, 'host' | 'address' | 'port'>): string {
@@ -295,9 +294,7 @@ export function judgeHost(r: ProbeResult, level: Level): HostVerdict {
   return e ? out(false, false, errorMessage(r)) : out(true, false, established);
 }
 
-function lintStatus(lint: readonly LintFinding[]): Status {
-  return lint.reduce<Status>((s, f) => worse(s, f.severity === 'info' ? 'ok' : f.severity), 'ok');
-}
+const lintStatus = (lint: readonly LintFinding[]): Status => statusOfFindings(lint);
 
 type VerdictBase = Omit<PolicyVerdict, 'deliver' | 'state' | 'status' | 'because' | 'hosts' | 'results' | 'notes'>;
 

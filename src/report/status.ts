@@ -1,21 +1,11 @@
 // Status order, words and exit codes (DESIGN.md "Exit codes": the Nagios plugin convention).
 import type { ProbeResult, Status } from '../types.js';
+import { STATUS_ORDER } from '../status.js';
 
-/** Ascending severity: the worst status wins (EFF starttls checker's `Result`). */
-export const STATUS_ORDER: readonly Status[] = ['ok', 'warning', 'critical', 'unknown'];
+export { STATUS_ORDER, worstStatus } from '../status.js';
 
 const WORDS: Record<Status, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' };
 const EXIT: Record<Status, 0 | 1 | 2 | 3> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
-
-/**
- * The worst of the statuses. An empty list is `unknown`: no probe ran, so nothing was checked,
- * and a monitoring system must not read that as success.
- */
-export function worstStatus(statuses: Iterable<Status>): Status {
-  let worst = -1;
-  for (const s of statuses) worst = Math.max(worst, STATUS_ORDER.indexOf(s));
-  return worst < 0 ? 'unknown' : STATUS_ORDER[worst];
-}
 
 /** 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
 export function exitCodeFor(status: Status): 0 | 1 | 2 | 3 {
