@@ -4,7 +4,7 @@
 // timeouts before STARTTLS): the latter says nothing about the offer and is retried once.
 import type { TLSSocket } from 'node:tls';
 import { ProbeError } from '../errors.js';
-import { openTlsPath } from './open.js';
+import { tryOpenTlsPath } from './open.js';
 import { tlsHandshake, type ClientOffer } from './handshake.js';
 import type { ScanTarget } from './target.js';
 
@@ -22,13 +22,8 @@ export interface Handshaken {
 
 /** Handshake with `offer`; `inspect` reads what it needs from the live socket, then it is closed. */
 export async function tlsAttempt<T>(t: ScanTarget, offer: ClientOffer, inspect: (h: Handshaken) => T | Promise<T>, signal?: AbortSignal): Promise<AttemptResult<T>> {
-  let path;
-  try {
-    path = await openTlsPath(t, { signal });
-  } catch (err) {
-    if (err instanceof ProbeError) return { kind: 'unavailable', error: err };
-    throw err;
-  }
+  const path = await tryOpenTlsPath(t, { signal });
+  if (path instanceof ProbeError) return { kind: 'unavailable', error: path };
   if (path.leftover.length > 0) {
     path.socket.destroy();
     return { kind: 'unavailable', error: new ProbeError('starttls', 'starttls-injection', `server sent ${path.leftover.length} bytes after its 220 reply to STARTTLS and before the TLS handshake`) };

@@ -9,21 +9,18 @@ import { ReplyReader } from '../smtp/reply-reader.js';
 import type { AttemptResult } from './attempt.js';
 import { EVERYTHING } from './features.js';
 import { tlsHandshake } from './handshake.js';
-import { openTlsPath } from './open.js';
+import { tryOpenTlsPath } from './open.js';
 import type { AttemptRunner } from './runner.js';
 import type { ScanTarget } from './target.js';
 
 type Verdict = { result: ScanFeatures['starttlsInjection']; note?: string };
 
 async function injectionAttempt(t: ScanTarget, signal?: AbortSignal): Promise<AttemptResult<Verdict>> {
-  let path;
-  try {
-    path = await openTlsPath(t, { starttlsWrite: 'STARTTLS\r\nRSET\r\n', signal });
-  } catch (err) {
-    if (!(err instanceof ProbeError)) throw err;
+  const path = await tryOpenTlsPath(t, { starttlsWrite: 'STARTTLS\r\nRSET\r\n', signal });
+  if (path instanceof ProbeError) {
     // Failing only once the pipelined STARTTLS was sent is the server's answer to it.
-    if (err.phase === 'starttls' && err.code !== 'starttls-not-offered') return { kind: 'accepted', value: { result: null, note: `no TLS after the pipelined STARTTLS: ${err.message}` } };
-    return { kind: 'unavailable', error: err };
+    if (path.phase === 'starttls' && path.code !== 'starttls-not-offered') return { kind: 'accepted', value: { result: null, note: `no TLS after the pipelined STARTTLS: ${path.message}` } };
+    return { kind: 'unavailable', error: path };
   }
   if (path.leftover.length > 0) {
     path.socket.destroy();

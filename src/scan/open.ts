@@ -56,6 +56,16 @@ export async function openTlsPath(t: ScanTarget, o: OpenOptions = {}): Promise<O
   }
 }
 
+/** openTlsPath, with the server's failure as a value: every attempt turns it into its own verdict. */
+export async function tryOpenTlsPath(t: ScanTarget, o: OpenOptions = {}): Promise<OpenedPath | ProbeError> {
+  try {
+    return await openTlsPath(t, o);
+  } catch (err) {
+    if (err instanceof ProbeError) return err;
+    throw err;
+  }
+}
+
 function refused(phase: Phase, code: 'smtp-reply' | 'starttls-refused', what: string, reply: SmtpReply): ProbeError {
   return new ProbeError(phase, code, `${what}: ${reply.code}${reply.enhanced ? ` ${reply.enhanced}` : ''} ${reply.text.split('\n')[0]}`.trim(), reply);
 }

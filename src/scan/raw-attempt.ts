@@ -2,7 +2,7 @@
 // bytes, read only the server's first record (bounded in size and time), close.
 import { ProbeError } from '../errors.js';
 import type { AttemptResult } from './attempt.js';
-import { openTlsPath } from './open.js';
+import { tryOpenTlsPath } from './open.js';
 import { firstRecordLength, parseServerReply, type ServerReply } from './raw-hello.js';
 import type { ScanTarget } from './target.js';
 
@@ -11,13 +11,8 @@ const MAX_RECORD = 18 * 1024 + 5;
 
 /** accepted = the server answered (ServerHello, alert or junk: see the reply); rejected = it closed or stayed silent. */
 export async function rawHelloAttempt(t: ScanTarget, hello: Buffer, signal?: AbortSignal): Promise<AttemptResult<ServerReply>> {
-  let path;
-  try {
-    path = await openTlsPath(t, { signal });
-  } catch (err) {
-    if (err instanceof ProbeError) return { kind: 'unavailable', error: err };
-    throw err;
-  }
+  const path = await tryOpenTlsPath(t, { signal });
+  if (path instanceof ProbeError) return { kind: 'unavailable', error: path };
   const { socket } = path;
   return new Promise((resolve) => {
     let buf = path.leftover;
