@@ -1,28 +1,13 @@
 // The private Postfix fixture itself: it stops without leftovers, and a failed start says which
 // and why in one line (with `postfix check` output) and leaves nothing running.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../fixtures/pki.js';
-import { PostfixStartError, startPostfix } from '../../fixtures/postfix/instance.js';
+import { PostfixStartError, processesOf, startPostfix } from '../../fixtures/postfix/instance.js';
 import { describePostfix } from './guard.js';
 
 /** Pids of processes whose MAIL_CONFIG (set by postfix for master and its children) is under dir. */
-function processesOf(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const env = readFileSync(`/proc/${entry}/environ`, 'utf8');
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const zombie = stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-      if (!zombie && env.split('\0').some((kv) => kv.startsWith('MAIL_CONFIG=') && kv.includes(dir))) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
