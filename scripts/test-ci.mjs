@@ -11,6 +11,7 @@ if (build.status !== 0) {
 }
 const report = '.vitest-results.json';
 rmSync(report, { force: true });
+rmSync('.vitest-leftovers.json', { force: true });
 const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit' });
 let passed = 0;
 let failed = 0;
@@ -21,6 +22,17 @@ try {
   if (json.numTotalTestSuites > 0 && json.numFailedTestSuites > 0 && failed === 0) failed = json.numFailedTestSuites;
 } catch {
   failed = Math.max(1, failed);
+}
+// test/global-setup.ts lists what the run left in the temp dir: each leak is one failure.
+let leftovers = [];
+try {
+  leftovers = JSON.parse(readFileSync('.vitest-leftovers.json', 'utf8'));
+} catch {
+  // nothing left behind
+}
+if (leftovers.length > 0) {
+  console.log(`temp entries left behind by the tests: ${leftovers.join(', ')}`);
+  failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(run.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
