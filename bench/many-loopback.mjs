@@ -1,4 +1,4 @@
-// 10,000 targets against loopback fixtures (issue 6): none lost, peak RSS, CPU per probe, and the
+// 10,000 targets against loopback fixtures : none lost, peak RSS, CPU per probe, and the
 // same kind of list through `xargs -P 20 posttls-finger`. Every target is its own address:port
 // (50 addresses 127.0.0.100+ × 200 ports), so nothing is deduplicated away.
 // Run after `npm run build`:  node bench/many-loopback.mjs [targets] [concurrency] [posttls-finger targets]

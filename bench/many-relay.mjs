@@ -1,4 +1,4 @@
-// 1,000 probes at -c 200 through a relay that adds 50 ms of round-trip time (issue 6):
+// 1,000 probes at -c 200 through a relay that adds 50 ms of round-trip time :
 // wall time should stay within 1.3× the round-trip floor, ceil(1000/200) × RTTs per probe × 50 ms.
 // Run after `npm run build`:  node bench/many-relay.mjs [probes] [concurrency] [rttMs]
 // (bench/relay.* from the single-probe benchmarks may replace the small relay in many-common.mjs.)

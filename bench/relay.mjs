@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Round trips of one whole mxprobe process through a latency-injecting relay (issue 3 "Speed"):
+// Round trips of one whole mxprobe process through a latency-injecting relay :
 // each chunk is delayed RTT/2 in each direction, and the relay connects upstream only 1.5 RTT
 // after accepting (relayHandler in many-common.mjs), so the banner arrives 2 RTT after the
 // client's connect(), as on a real path (SYN, SYN-ACK, ACK, then the banner's one-way trip).

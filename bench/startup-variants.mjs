@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Experiments for issue 3's startup ratio: the CLI bundled other ways, each timed per phase by
+// Experiments for the startup ratio: the CLI bundled other ways, each timed per phase by
 // bench/phases.mjs next to the shipped build and the floor client (same run, interleaved).
 //   esm-min    the shipped ESM bundle, minified
 //   lazy       src/cli.ts with the policy/scan/tlsa subcommands behind import(), esbuild splitting

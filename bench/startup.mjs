@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Whole-process time of one STARTTLS probe (issue 3 "Speed"), in ONE hyperfine run: `node -e 0`,
+// Whole-process time of one STARTTLS probe , in ONE hyperfine run: `node -e 0`,
 // the floor client (bench/floor-client.mjs), mxprobe -q, mxprobe with its table, swaks and
 // posttls-finger, each against (a) the fast loopback fixture (raw STARTTLS server, test PKI,
 // TLS 1.3) and (b) the private Postfix (scenario `good`: TLS 1.3 negotiated). Prints medians and

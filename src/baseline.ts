@@ -1,5 +1,4 @@
-// --baseline PREV.json: what changed since an earlier run (issue 6), the "after I changed
-// main.cf" view. The baseline is read once into small snapshots (a few strings per probe), so a
+// --baseline PREV.json: what changed since an earlier run, the "after I changed main.cf" view. The baseline is read once into small snapshots (a few strings per probe), so a
 // 10,000-probe file costs little; each destination of this run is compared as it completes.
 import { UsageError } from './errors.js';
 import type { Change, ChangeKind, ProbeResult } from './types.js';
@@ -31,9 +30,10 @@ export interface Baseline {
 }
 
 /**
- * The server's own verdict: a result written under --fail-on-change is CRITICAL because it
- * changed, and that must not read as a status change in the next run of a cron loop whose
- * output becomes its next baseline. Recomputed from the other findings (the status is their worst).
+ * The server's own verdict. Since schemaVersion 3 `status` always is; a schemaVersion 2 result
+ * written under --fail-on-change was forced CRITICAL with a `baseline-changed` finding, and that
+ * must not read as a status change in the next run of a cron loop whose output becomes its next
+ * baseline: recomputed from the other findings (the status is their worst).
  */
 function ownStatus(r: ProbeResult): string {
   const findings = r.findings ?? [];
@@ -144,6 +144,7 @@ export function diffDestination(baseline: Baseline, results: ProbeResult[], comp
   if (now.every(({ s }) => unresolved(s)) || earlier.every(unresolved)) {
     const changes = compareSnapshots({ ...earlier[0], tls: false }, { ...now[0].s, tls: false });
     now[0].r.changes = changes;
+    for (const r of results) r.changed = r.changes!.length > 0;
     return true;
   }
 
@@ -176,6 +177,7 @@ export function diffDestination(baseline: Baseline, results: ProbeResult[], comp
       results[0].changes!.push({ kind, destination, host: b.host, address: b.address, port: b.port, before: kind === 'host-removed' ? b.host : b.address, after: null });
     }
   }
+  for (const r of results) r.changed = r.changes!.length > 0;
   return true;
 }
 
@@ -189,13 +191,4 @@ export function vanishedDestinations(baseline: Baseline, seen: ReadonlySet<strin
     out.push({ kind: 'destination-removed', destination, host: first.host, address: first.address, port: first.port, before: destination, after: null });
   }
   return out;
-}
-
-/** --fail-on-change: a result with any change is CRITICAL, with a finding that says why. */
-export function failOnChange(r: ProbeResult): void {
-  const changes = r.changes ?? [];
-  if (changes.length === 0) return;
-  const kinds = [...new Set(changes.map((c) => c.kind))].join(', ');
-  r.status = 'critical';
-  r.findings.push({ severity: 'critical', code: 'baseline-changed', message: `${changes.length} change${changes.length === 1 ? '' : 's'} since the baseline (${kinds}) and --fail-on-change is set` });
 }

@@ -1,26 +1,35 @@
-// Every command-line option of `mxprobe [probe]`, as data (after npm-check-updates'
-// cli-options): --help, the options type and the README table come from this one
-// list. Each `parse` turns the flag's text into the ProbeOptions value or throws a
-// UsageError with one line.
+// Every command-line option of every command, as data (after npm-check-updates'
+// src/cli-options.ts): the parsers, --help, the library's defaults and the option tables in
+// docs/ all come from this one list. An option names the commands that take it; any other
+// command refuses it. Each `parse` turns the flag's text into the option's value or throws a
+// UsageError with one line. `default` is written as a user would type it and parsed like the
+// flag, so help and code read the same value.
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
-import { LEVELS, QUIT_AFTER, checkVersion } from './options.js';
-import { parseResolverAddress } from './resolve.js';
-import { parseBaseline } from './baseline.js';
-import type { Level, ProbeOptions, QuitAfter } from './types.js';
+import { LEVELS } from './levels.js';
+import { parseResolverAddress } from './dns/server-address.js';
+import type { ProbeOptions } from './types.js';
+
+export const COMMANDS = ['probe', 'policy', 'scan', 'tlsa'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export type OptionGroup = 'connection' | 'tls' | 'smtp' | 'verdict' | 'output' | 'run' | 'policy' | 'scan' | 'tlsa';
 
 export interface CliOption {
-  /** Long flag without dashes; camelCased it is the key in CliValues. */
+  /** Long flag without dashes; camelCased (without "no-") it is the key of the parsed values. */
   long: string;
   short?: string;
   /** Argument name shown in help; absent for boolean flags. */
   arg?: string;
   description: string;
+  /** As a user would type it; parsed by `parse` when the code needs the value (optionDefault). */
   default?: string | number | boolean;
   /** Repeatable: values collect into an array. */
   repeat?: boolean;
   parse?: (value: string) => unknown;
-  group: 'connection' | 'tls' | 'smtp' | 'verdict' | 'output' | 'run';
+  group: OptionGroup;
+  /** The commands that take this flag; every other command refuses it (a usage error). */
+  commands: readonly CommandName[];
   /** The ProbeOptions field the flag sets (flags without one steer the run or the output). */
   option?: keyof ProbeOptions;
   /** For a boolean flag: the value it gives `option` (-4 → family 4). */
@@ -54,9 +63,28 @@ export function parseOneOf<T extends string>(flag: string, allowed: readonly T[]
   };
 }
 
+/** "TLSv1.2" in any case → the spelling OpenSSL and Node use. */
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+export function parseTlsVersion(flag: string) {
+  return (value: string): (typeof TLS_VERSIONS)[number] => {
+    const v = TLS_VERSIONS.find((x) => x.toLowerCase() === value.trim().toLowerCase());
+    if (!v) throw new UsageError(`${flag}: unknown TLS version '${value}' (one of ${TLS_VERSIONS.join(', ')})`);
+    return v;
+  };
+}
+
+/** A digit 0..max (TLSA fields). */
+export function parseDigit(flag: string, max: number) {
+  return (v: string): number => {
+    if (!/^\d$/.test(v) || Number(v) > max) throw new UsageError(`${flag} must be 0-${max}, got '${v}'`);
+    return Number(v);
+  };
+}
+
 /** Flags whose value was read from standard input (it can be read only once). */
 export const readFromStdin = new Set<string>();
 
+/** The whole text of a file (or standard input for "-"); a missing file is a usage error naming it. */
 export function readTextFile(flag: string) {
   return (path: string): string => {
     if (path === '-') readFromStdin.add(flag);
@@ -68,75 +96,90 @@ export function readTextFile(flag: string) {
   };
 }
 
-/** --ca-file: a file without one PEM certificate (a key, a DER file, a typo) would make every chain "untrusted". */
-export function readCaFile(flag: string) {
-  const read = readTextFile(flag);
-  return (path: string): string => {
-    const text = read(path);
-    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`${flag}: no PEM certificate in ${path}`);
-    return text;
-  };
-}
+export const QUIT_AFTER = ['ehlo', 'tls', 'mail', 'rcpt', 'data'] as const;
+export const OUTPUT_FORMATS = ['table', 'json', 'ndjson', 'nagios', 'quiet'] as const;
+export const SCAN_PROFILES = ['ncsc', 'mozilla-intermediate', 'mozilla-modern'] as const;
+
+const PROBING: readonly CommandName[] = ['probe', 'policy', 'scan'];
+const PROBE: readonly CommandName[] = ['probe'];
+const PROBE_POLICY: readonly CommandName[] = ['probe', 'policy'];
 
 export const CLI_OPTIONS: readonly CliOption[] = [
-  // connection
-  { long: 'starttls', description: 'STARTTLS even on port 465', group: 'connection', option: 'starttls' },
-  { long: 'implicit', description: 'implicit TLS (smtps) on any port, like posttls-finger -w; alias --smtps', group: 'connection', option: 'implicit' },
-  { long: 'smtps', description: 'alias of --implicit', group: 'connection', option: 'implicit' },
-  { long: 'port', short: 'p', arg: 'PORT', description: 'port for destinations that name none', parse: parseIntIn('--port', 1, 65535), group: 'connection' },
-  { long: 'ipv4', short: '4', description: 'IPv4 addresses only', group: 'connection', option: 'family', value: 4 },
-  { long: 'ipv6', short: '6', description: 'IPv6 addresses only', group: 'connection', option: 'family', value: 6 },
-  { long: 'mx', arg: 'first|all', description: 'probe the first MX host or all of them', default: 'all', parse: parseOneOf('--mx', ['first', 'all'] as const), group: 'connection', option: 'mxMode' },
-  { long: 'all-addresses', description: 'probe every address of each host (default: first that answers)', group: 'connection', option: 'allAddresses' },
-  { long: 'resolver', arg: 'IP[:PORT]', description: 'DNS server to ask instead of the system resolver (repeatable)', repeat: true, parse: parseResolverAddress, group: 'connection', option: 'resolver' },
-  { long: 'connect-timeout', arg: 'TIME', description: 'TCP connect deadline', default: '10s', parse: parseMs('--connect-timeout'), group: 'connection', option: 'connectTimeoutMs' },
-  { long: 'timeout', arg: 'TIME', description: 'deadline for each SMTP reply', default: '30s', parse: parseMs('--timeout'), group: 'connection', option: 'timeoutMs' },
-  { long: 'banner-timeout', arg: 'TIME', description: 'deadline for the greeting', default: '60s', parse: parseMs('--banner-timeout'), group: 'connection', option: 'bannerTimeoutMs' },
-  { long: 'tls-timeout', arg: 'TIME', description: 'deadline for the TLS handshake', default: '15s', parse: parseMs('--tls-timeout'), group: 'connection', option: 'tlsTimeoutMs' },
-  { long: 'deadline', arg: 'TIME', description: 'cap on one whole probe', parse: parseMs('--deadline'), group: 'connection', option: 'deadlineMs' },
-  // tls
-  { long: 'level', short: 'l', arg: 'LEVEL', description: `security level: ${LEVELS.join(', ')}`, default: 'verify', parse: parseOneOf<Level>('--level', LEVELS), group: 'tls', option: 'level' },
-  { long: 'match', short: 'm', arg: 'VALUE', description: 'fingerprint digests (fingerprint) or names (verify, secure: hostname, nexthop, dot-nexthop, .domain); repeatable, or separated by |', repeat: true, group: 'tls', option: 'match' },
-  { long: 'fingerprint-digest', arg: 'ALG', description: 'digest for --match at level fingerprint', default: 'sha256', parse: parseOneOf('--fingerprint-digest', ['sha256', 'sha1', 'md5'] as const), group: 'tls', option: 'fingerprintDigest' },
-  { long: 'servername', arg: 'NAME', description: 'SNI to send and name to verify (default: the MX/host name)', group: 'tls', option: 'servername' },
-  { long: 'ca-file', arg: 'FILE', description: 'PEM trust anchors instead of Node\'s bundled roots', parse: readCaFile('--ca-file'), group: 'tls', option: 'ca' },
-  { long: 'append-ca', description: 'trust --ca-file in addition to the bundled roots', group: 'tls', option: 'appendCa' },
-  { long: 'protocols', arg: 'LIST', description: "Postfix protocol list, e.g. '>=TLSv1.2' or '!SSLv3, !TLSv1'", default: '>=TLSv1', group: 'tls', option: 'protocols' },
-  { long: 'ciphers', arg: 'GRADE', description: 'Postfix cipher grade: high, medium, low, export, null', default: 'medium', group: 'tls', option: 'ciphers' },
-  { long: 'exclude-ciphers', arg: 'LIST', description: 'OpenSSL cipher names or classes to exclude, as Postfix exclude=', group: 'tls', option: 'excludeCiphers' },
-  // smtp
-  { long: 'ehlo', arg: 'NAME', description: 'EHLO name (default: this host\'s fully qualified name)', group: 'smtp', option: 'ehlo' },
-  { long: 'from', arg: 'ADDR', description: 'MAIL FROM address (default: null sender <>)', group: 'smtp', option: 'from' },
-  { long: 'to', arg: 'ADDR', description: 'RCPT TO address (repeatable)', repeat: true, group: 'smtp', option: 'to' },
-  { long: 'data', arg: 'FILE|-', description: 'send this message (never sent unless asked)', parse: readTextFile('--data'), group: 'smtp', option: 'data' },
-  { long: 'quit-after', arg: 'STEP', description: `stop after: ${QUIT_AFTER.join(', ')} (default rcpt with --to, else tls)`, parse: parseOneOf<QuitAfter>('--quit-after', QUIT_AFTER), group: 'smtp', option: 'quitAfter' },
-  { long: 'no-pipelining', description: 'send MAIL/RCPT one at a time even when PIPELINING is offered', group: 'smtp', option: 'pipelining', value: false },
+  // connection: how to reach the server
+  { long: 'starttls', description: 'STARTTLS even on port 465', group: 'connection', commands: PROBING, option: 'starttls' },
+  { long: 'implicit', description: 'implicit TLS (smtps) on any port, like posttls-finger -w; alias --smtps', group: 'connection', commands: PROBING, option: 'implicit' },
+  { long: 'smtps', description: 'alias of --implicit', group: 'connection', commands: PROBING, option: 'implicit' },
+  { long: 'port', short: 'p', arg: 'PORT', description: 'port for destinations (and policy keys) that name none', parse: parseIntIn('--port', 1, 65535), group: 'connection', commands: PROBING },
+  { long: 'ipv4', short: '4', description: 'IPv4 addresses only', group: 'connection', commands: PROBING, option: 'family', value: 4 },
+  { long: 'ipv6', short: '6', description: 'IPv6 addresses only', group: 'connection', commands: PROBING, option: 'family', value: 6 },
+  { long: 'mx', arg: 'first|all', description: 'probe the first MX host or all of them', default: 'all', parse: parseOneOf('--mx', ['first', 'all'] as const), group: 'connection', commands: PROBE, option: 'mxMode' },
+  { long: 'all-addresses', description: 'probe every address of each host (default: first that answers)', group: 'connection', commands: PROBE_POLICY, option: 'allAddresses' },
+  { long: 'resolver', arg: 'IP[:PORT]', description: 'DNS server to ask instead of the system resolver (repeatable)', repeat: true, parse: parseResolverAddress, group: 'connection', commands: PROBING, option: 'resolver' },
+  { long: 'connect-timeout', arg: 'TIME', description: 'TCP connect deadline', default: '10s', parse: parseMs('--connect-timeout'), group: 'connection', commands: PROBING, option: 'connectTimeoutMs' },
+  { long: 'timeout', arg: 'TIME', description: 'deadline for each SMTP reply', default: '30s', parse: parseMs('--timeout'), group: 'connection', commands: PROBING, option: 'timeoutMs' },
+  { long: 'banner-timeout', arg: 'TIME', description: 'deadline for the greeting', default: '60s', parse: parseMs('--banner-timeout'), group: 'connection', commands: PROBING, option: 'bannerTimeoutMs' },
+  { long: 'tls-timeout', arg: 'TIME', description: 'deadline for the TLS handshake', default: '15s', parse: parseMs('--tls-timeout'), group: 'connection', commands: PROBING, option: 'tlsTimeoutMs' },
+  { long: 'deadline', arg: 'TIME', description: 'cap on one whole probe (scan: on the whole scan)', parse: parseMs('--deadline'), group: 'connection', commands: PROBING, option: 'deadlineMs' },
+  // tls: what to offer and what to verify
+  { long: 'level', short: 'l', arg: 'LEVEL', description: `Postfix security level: ${LEVELS.join(', ')}`, default: 'verify', parse: parseOneOf('--level', LEVELS), group: 'tls', commands: PROBE, option: 'level' },
+  { long: 'match', short: 'm', arg: 'VALUE', description: 'fingerprint digests (fingerprint) or names (verify, secure: hostname, nexthop, dot-nexthop, .domain); repeatable, or separated by |', repeat: true, group: 'tls', commands: PROBE, option: 'match' },
+  { long: 'fingerprint-digest', arg: 'ALG', description: 'digest for --match at level fingerprint', default: 'sha256', parse: parseOneOf('--fingerprint-digest', ['sha256', 'sha1', 'md5'] as const), group: 'tls', commands: PROBE, option: 'fingerprintDigest' },
+  { long: 'servername', arg: 'NAME', description: 'SNI to send and name to verify (default: the MX/host name)', group: 'tls', commands: ['probe', 'scan'], option: 'servername' },
+  { long: 'ca-file', arg: 'FILE', description: "PEM trust anchors instead of Node's bundled roots", group: 'tls', commands: PROBE_POLICY, option: 'caFile' },
+  { long: 'append-ca', description: 'trust --ca-file in addition to the bundled roots', group: 'tls', commands: PROBE_POLICY, option: 'appendCa' },
+  { long: 'protocols', arg: 'LIST', description: "Postfix protocol list, e.g. '>=TLSv1.2' or '!SSLv3, !TLSv1'", default: '>=TLSv1', group: 'tls', commands: PROBE, option: 'protocols' },
+  { long: 'ciphers', arg: 'GRADE', description: 'Postfix cipher grade: high, medium, low, export, null', default: 'medium', group: 'tls', commands: PROBE, option: 'ciphers' },
+  { long: 'exclude-ciphers', arg: 'LIST', description: 'OpenSSL cipher names or classes to exclude, as Postfix exclude=', group: 'tls', commands: PROBE, option: 'excludeCiphers' },
+  { long: 'next-cert', arg: 'FILE', description: 'PEM of the next certificate (and chain): do the published TLSA records match it too? (dane levels)', parse: readTextFile('--next-cert'), group: 'tls', commands: PROBE, option: 'nextCert' },
+  { long: 'mta-sts', description: 'check the MTA-STS policy (RFC 8461) of the destination domain: would enforce-mode senders deliver?', group: 'tls', commands: PROBE, option: 'mtaSts' },
+  { long: 'tlsrpt', description: 'look up the TLSRPT record (RFC 8460) even without DANE or MTA-STS', group: 'tls', commands: PROBE, option: 'tlsrpt' },
+  { long: 'mta-sts-port', arg: 'PORT', description: 'port of the MTA-STS policy host (tests)', default: 443, parse: parseIntIn('--mta-sts-port', 1, 65535), group: 'tls', commands: PROBE, option: 'mtaStsPort' },
+  // smtp: the conversation
+  { long: 'ehlo', arg: 'NAME', description: "EHLO name (default: this host's fully qualified name)", group: 'smtp', commands: PROBING, option: 'ehlo' },
+  { long: 'from', arg: 'ADDR', description: 'MAIL FROM address (default: null sender <>)', group: 'smtp', commands: PROBE, option: 'from' },
+  { long: 'to', arg: 'ADDR', description: 'RCPT TO address (repeatable)', repeat: true, group: 'smtp', commands: PROBE, option: 'to' },
+  { long: 'data', arg: 'FILE|-', description: 'send this message (never sent unless asked)', parse: readTextFile('--data'), group: 'smtp', commands: PROBE, option: 'data' },
+  { long: 'quit-after', arg: 'STEP', description: `stop after: ${QUIT_AFTER.join(', ')} (default rcpt with --to, else tls)`, parse: parseOneOf('--quit-after', QUIT_AFTER), group: 'smtp', commands: PROBE, option: 'quitAfter' },
+  { long: 'no-pipelining', description: 'send MAIL/RCPT one at a time even when PIPELINING is offered', group: 'smtp', commands: PROBE, option: 'pipelining', value: false },
   // verdict
-  // DNS-published policies (issue 8): DANE via --level dane|dane-only, plus these.
-  { long: 'next-cert', arg: 'FILE', description: 'PEM of the next certificate (and chain): do the published TLSA records match it too? (dane levels)', parse: readTextFile('--next-cert'), group: 'tls', option: 'nextCert' },
-  { long: 'mta-sts', description: 'check the MTA-STS policy (RFC 8461) of the destination domain: would enforce-mode senders deliver?', group: 'tls', option: 'mtaSts' },
-  { long: 'tlsrpt', description: 'look up the TLSRPT record (RFC 8460) even without DANE or MTA-STS', group: 'tls', option: 'tlsrpt' },
-  { long: 'mta-sts-port', arg: 'PORT', description: 'port of the MTA-STS policy host (tests; default 443)', parse: parseIntIn('--mta-sts-port', 1, 65535), group: 'tls', option: 'mtaStsPort' },
-  { long: 'warn-days', arg: 'DAYS', description: 'WARNING when the certificate expires within DAYS', default: 21, parse: parseIntIn('--warn-days', 0, 100000), group: 'verdict', option: 'warnDays' },
-  { long: 'crit-days', arg: 'DAYS', description: 'CRITICAL when the certificate expires within DAYS', default: 7, parse: parseIntIn('--crit-days', 0, 100000), group: 'verdict', option: 'critDays' },
-  { long: 'min-tls', arg: 'VERSION', description: 'WARNING when a lower TLS version is negotiated (e.g. TLSv1.2)', parse: (v: string) => checkVersion(v, '--min-tls'), group: 'verdict', option: 'minTls' },
-  // output
-  { long: 'json', description: 'JSON: an array of ProbeResult', group: 'output' },
-  { long: 'ndjson', description: 'one JSON ProbeResult per line, as each probe finishes', group: 'output' },
-  { long: 'format', arg: 'FORMAT', description: 'table, json, ndjson, nagios, quiet', parse: parseOneOf('--format', ['table', 'json', 'ndjson', 'nagios', 'quiet'] as const), group: 'output' },
-  { long: 'quiet', short: 'q', description: 'verdict line only', group: 'output' },
-  { long: 'verbose', short: 'v', description: 'SMTP transcript with ->, <- and == marks', group: 'output', option: 'transcript' },
-  { long: 'show-certs', description: 'PEM of the chain as served', group: 'output', option: 'showCerts' },
-  // run
-  { long: 'file', short: 'f', arg: 'FILE', description: 'destinations, one per line (# comments); - for stdin', repeat: true, group: 'run' },
-  { long: 'concurrency', short: 'c', arg: 'N', description: 'probes at once', default: 20, parse: parseIntIn('--concurrency', 1, 10000), group: 'run' },
-  { long: 'per-host', arg: 'N', description: 'connections at once to one address', default: 2, parse: parseIntIn('--per-host', 1, 1000), group: 'run' },
-  { long: 'retries', arg: 'N', description: 'retries after 421, 454 to STARTTLS or connection refused, with jittered back-off', default: 1, parse: parseIntIn('--retries', 0, 10), group: 'run' },
-  { long: 'retry-delay', arg: 'TIME', description: 'back-off unit: retry n waits n × 1–3 × TIME', default: '1s', parse: parseMs('--retry-delay'), group: 'run' },
-  { long: 'baseline', arg: 'FILE', description: 'JSON or NDJSON of an earlier run: report what changed since', parse: (path: string) => ({ path, baseline: parseBaseline(readTextFile('--baseline')(path), path) }), group: 'run' },
-  { long: 'fail-on-change', description: 'with --baseline: any change is CRITICAL', group: 'run' },
-  { long: 'no-progress', description: 'no progress line on stderr (shown only when stderr is a terminal)', group: 'run' },
+  { long: 'warn-days', arg: 'DAYS', description: 'WARNING when the certificate expires within DAYS', default: 21, parse: parseIntIn('--warn-days', 0, 100000), group: 'verdict', commands: PROBE_POLICY, option: 'warnDays' },
+  { long: 'crit-days', arg: 'DAYS', description: 'CRITICAL when the certificate expires within DAYS', default: 7, parse: parseIntIn('--crit-days', 0, 100000), group: 'verdict', commands: PROBE_POLICY, option: 'critDays' },
+  { long: 'min-tls', arg: 'VERSION', description: 'WARNING when a lower TLS version is negotiated (e.g. TLSv1.2)', parse: parseTlsVersion('--min-tls'), group: 'verdict', commands: PROBE, option: 'minTls' },
+  // output: the same meaning in every command that prints results
+  { long: 'format', arg: 'FORMAT', description: OUTPUT_FORMATS.join(', '), default: 'table', parse: parseOneOf('--format', OUTPUT_FORMATS), group: 'output', commands: PROBING },
+  { long: 'json', description: 'JSON (--format json)', group: 'output', commands: [...PROBING, 'tlsa'] },
+  { long: 'ndjson', description: 'one JSON object per line, as each result is ready (--format ndjson)', group: 'output', commands: PROBING },
+  { long: 'quiet', short: 'q', description: 'verdict lines only (--format quiet)', group: 'output', commands: PROBING },
+  { long: 'verbose', short: 'v', description: 'SMTP transcript with ->, <- and == marks', group: 'output', commands: PROBE, option: 'transcript' },
+  { long: 'show-certs', description: 'PEM of the chain as served', group: 'output', commands: PROBE, option: 'showCerts' },
+  // run: many destinations
+  { long: 'file', short: 'f', arg: 'FILE', description: 'destinations, one per line (# comments); - for stdin', repeat: true, group: 'run', commands: PROBE },
+  { long: 'concurrency', short: 'c', arg: 'N', description: 'probes at once', default: 20, parse: parseIntIn('--concurrency', 1, 10000), group: 'run', commands: PROBE_POLICY },
+  { long: 'per-host', arg: 'N', description: 'connections at once to one address', default: 2, parse: parseIntIn('--per-host', 1, 1000), group: 'run', commands: PROBE_POLICY },
+  { long: 'retries', arg: 'N', description: 'retries after 421, 454 to STARTTLS or connection refused, with jittered back-off', default: 1, parse: parseIntIn('--retries', 0, 10), group: 'run', commands: PROBE_POLICY },
+  { long: 'retry-delay', arg: 'TIME', description: 'back-off unit: retry n waits n × 1–3 × TIME', default: '1s', parse: parseMs('--retry-delay'), group: 'run', commands: PROBE_POLICY },
+  { long: 'baseline', arg: 'FILE', description: 'JSON or NDJSON of an earlier run: report what changed since', parse: (path: string) => ({ path, text: readTextFile('--baseline')(path) }), group: 'run', commands: PROBE },
+  { long: 'fail-on-change', description: 'with --baseline: exit 2 when anything changed (the results keep their own status)', group: 'run', commands: PROBE },
+  { long: 'no-progress', description: 'no progress line on stderr (shown only when stderr is a terminal)', group: 'run', commands: PROBE_POLICY },
+  // policy FILE
+  { long: 'offline', description: 'lint only, probe nothing', group: 'policy', commands: ['policy'] },
+  { long: 'domain', arg: 'NAME', description: 'probe .domain pattern entries as this domain', group: 'policy', commands: ['policy'] },
+  // scan DEST
+  { long: 'profile', arg: 'NAME', description: `grade against: ${SCAN_PROFILES.join(', ')}`, default: 'ncsc', parse: parseOneOf('--profile', SCAN_PROFILES), group: 'scan', commands: ['scan'] },
+  { long: 'per-host', arg: 'N', description: 'connections at once to the server', default: 4, parse: parseIntIn('--per-host', 1, 64), group: 'scan', commands: ['scan'] },
+  // tlsa --cert FILE
+  { long: 'cert', arg: 'FILE', description: 'PEM certificate (leaf first, then its chain) or public/private key; - for stdin', group: 'tlsa', commands: ['tlsa'] },
+  { long: 'usage', arg: 'N', description: 'TLSA usage: 3 DANE-EE (leaf), 2 DANE-TA (issuer); default both', parse: parseDigit('--usage', 3), group: 'tlsa', commands: ['tlsa'] },
+  { long: 'selector', arg: 'N', description: '0 full certificate, 1 public key', default: 1, parse: parseDigit('--selector', 1), group: 'tlsa', commands: ['tlsa'] },
+  { long: 'matching', arg: 'N', description: '0 exact, 1 SHA-256, 2 SHA-512', default: 1, parse: parseDigit('--matching', 2), group: 'tlsa', commands: ['tlsa'] },
+  { long: 'name', arg: 'HOST', description: 'print zone-file lines for _PORT._tcp.HOST (or a full _25._tcp.… owner name)', group: 'tlsa', commands: ['tlsa'] },
+  { long: 'tlsa-port', arg: 'PORT', description: 'port of the TLSA owner name', default: 25, parse: parseIntIn('--tlsa-port', 1, 65535), group: 'tlsa', commands: ['tlsa'] },
 ];
+
+/** The options one command takes, in table order. */
+export function optionsOf(command: CommandName): CliOption[] {
+  return CLI_OPTIONS.filter((o) => o.commands.includes(command));
+}
 
 /** "connect-timeout" → "connectTimeout" (commander's key). */
 export const camel = (long: string): string => long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -144,10 +187,17 @@ export const camel = (long: string): string => long.replace(/-([a-z])/g, (_, c: 
 /** Where commander keeps a flag's value: "--connect-timeout" → connectTimeout, "--no-x" → x. */
 export const valueKey = (o: CliOption): string => camel(o.long.replace(/^no-/, ''));
 
-/** CLI values → library options, through each option's `option` field. */
-export function toProbeOptions(values: Record<string, unknown>): ProbeOptions {
+/** The parsed default of a flag (for `command`, when the same flag means different things). */
+export function optionDefault<T = unknown>(long: string, command: CommandName = 'probe'): T {
+  const o = CLI_OPTIONS.find((x) => x.long === long && x.commands.includes(command));
+  if (!o || o.default === undefined) throw new Error(`no default for --${long} (${command})`);
+  return (o.parse && typeof o.default === 'string' ? o.parse(o.default) : o.default) as T;
+}
+
+/** CLI values of `command` → library options, through each option's `option` field. */
+export function toProbeOptions(values: Record<string, unknown>, command: CommandName = 'probe'): ProbeOptions {
   const out: Record<string, unknown> = {};
-  for (const o of CLI_OPTIONS) {
+  for (const o of optionsOf(command)) {
     if (!o.option) continue;
     const v = values[valueKey(o)];
     if (v === undefined) continue;

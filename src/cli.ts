@@ -1,54 +1,72 @@
-// The command line: argv → options → run → render → exit code. Nothing here
-// probes; the library does (src/index.ts). Exit codes follow the Nagios plugin
-// convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or internal error).
+// The command line: argv → which command → its flags (from the option table) → the command's
+// module → exit code. Nothing here probes or prints results; src/commands/ call the library and
+// the renderers. Every usage error is one line on stderr starting with "mxprobe:" and exits 3.
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { CLI_OPTIONS, parseIntIn, readFromStdin, toProbeOptions, type CliOption } from './cli-options.js';
+import { COMMANDS, CLI_OPTIONS, optionsOf, type CliOption, type CommandName } from './cli-options.js';
 import { UsageError } from './errors.js';
-import { parseDestination, parseDestinationList } from './destination.js';
-import { runProbes, uniqueDestinations, type RunStats } from './run.js';
-import { diffDestination, failOnChange, vanishedDestinations, type Baseline } from './baseline.js';
-import { createProgress } from './progress.js';
-import { RunTally, type RunFacts } from './report/run-summary.js';
-import { renderChanges } from './report/baseline.js';
-import { resolveOptions } from './options.js';
-import type { Change, Destination, ProbeResult } from './types.js';
-import { exitCodeFor } from './report/status.js';
-import { useColor } from './report/color.js';
-import { probeTable } from './report/table.js';
-import { summaryTable } from './report/summary.js';
-import { toJson, toNdjsonLine } from './report/json.js';
-import { renderTranscript } from './report/transcript.js';
-import { renderPem } from './report/pem.js';
-import { renderQuiet } from './report/quiet.js';
-import { renderNagios } from './report/nagios.js';
-import { runPolicyCommand } from './policy-command.js';
-import { runTlsaCommand, tlsaOwner } from './tlsa-command.js';
-import { parseProfile, runScanCommand, parsePerHost } from './scan/command.js';
+import { nearest } from './suggest.js';
+import { renderError } from './report/messages.js';
+import { echo } from './report/sanitize.js';
+import { runProbeCommand } from './commands/probe.js';
+import { runPolicyCommand } from './commands/policy.js';
+import { runScanCommand } from './commands/scan.js';
+import { runTlsaCommand } from './commands/tlsa.js';
+
+type Values = Record<string, unknown>;
+type Run = (args: string[], values: Values) => Promise<number>;
+
+// Set by the build from package.json (esbuild define); tsc-only runs say "dev".
+declare const __MXPROBE_VERSION__: string | undefined;
+const MXPROBE_VERSION = typeof __MXPROBE_VERSION__ === 'string' ? __MXPROBE_VERSION__ : 'dev';
+
+interface CommandSpec {
+  run: Run;
+  summary: string;
+  /** Commander's argument spec. */
+  args: string;
+  argHelp: string;
+  usage: string;
+}
+
+const SPECS: Record<CommandName, CommandSpec> = {
+  probe: { run: runProbeCommand, summary: 'probe each destination (the default command)', args: '[destinations...]', argHelp: 'destinations (see below)', usage: '[probe] [options] DEST...' },
+  policy: { run: runPolicyCommand, summary: 'check every entry of a Postfix tls_policy table against the servers it names', args: '<file>', argHelp: 'text source of the tls_policy map', usage: 'policy [options] FILE' },
+  scan: { run: runScanCommand, summary: 'full TLS capability scan of one server (protocols, ciphers, groups, resumption, injection), graded by a profile', args: '<dest>', argHelp: 'one destination (first MX host, first address)', usage: 'scan [options] DEST' },
+  tlsa: { run: runTlsaCommand, summary: 'print the TLSA records for a certificate (and its issuer) or a key: publish them before a rollover', args: '', argHelp: '', usage: 'tlsa --cert FILE [options]' },
+};
 
 const EXIT_HELP = `
+Commands:
+${COMMANDS.map((c) => `  ${c.padEnd(8)}${SPECS[c].summary}`).join('\n')}
+  (mxprobe COMMAND --help for each)
+
 Exit codes (Nagios plugin convention):
   0  OK        every probe met the level
   1  WARNING   worst is a warning (no TLS at level may, certificate expires within --warn-days,
                TLS below --min-tls, AUTH offered before TLS, ...)
   2  CRITICAL  worst is critical (level not met: untrusted, expired, wrong name; connection failed;
-               certificate expires within --crit-days)
+               certificate expires within --crit-days; a change under --fail-on-change)
   3  UNKNOWN   usage error, unreadable file, internal error, run interrupted (SIGINT/SIGTERM)
 
 Destinations: example.com (MX lookup, port 25)  example.com:587  [mx.example.com]:587
   [192.0.2.1]:25  [2001:db8::1]:25  inet:...  smtp://host[:port]  smtps://host[:port] (implicit
   TLS, 465)  submission://host[:port] (587)  - (read from stdin). Port 465 means implicit TLS.`;
 
-type Values = Record<string, unknown>;
+/** What people who know other tools type for our options (openssl s_client, swaks, posttls-finger). */
+const OPTION_SYNONYMS: Readonly<Record<string, string>> = {
+  sni: 'servername', tlssni: 'servername', hostname: 'servername', capath: 'ca-file', cafile: 'ca-file',
+  tlsverify: 'level', verify: 'level', tlsprotocol: 'protocols', protocol: 'protocols', cipher: 'ciphers',
+  helo: 'ehlo', lhlo: 'ehlo', mailfrom: 'from', rcptto: 'to', rcpt: 'to', server: 'port', tlsonconnect: 'implicit',
+  wrapper: 'implicit', tlswrapper: 'implicit', debug: 'verbose', showcerts: 'show-certs', connecttimeout: 'connect-timeout',
+};
 
-// Set by the build from package.json (esbuild define); tsc-only runs say "dev".
-declare const __MXPROBE_VERSION__: string | undefined;
-const MXPROBE_VERSION = typeof __MXPROBE_VERSION__ === 'string' ? __MXPROBE_VERSION__ : 'dev';
+function flagsOf(o: CliOption): string {
+  return `${o.short ? `-${o.short}, ` : ''}--${o.long}${o.arg ? ` <${o.arg}>` : ''}`;
+}
 
 function addOption(cmd: Command, o: CliOption): void {
-  const flags = `${o.short ? `-${o.short}, ` : ''}--${o.long}${o.arg ? ` <${o.arg}>` : ''}`;
   const def = o.default !== undefined ? ` (default: ${o.default})` : '';
-  const option = new Option(flags, `${o.description}${def}`);
+  const option = new Option(flagsOf(o), `${o.description}${def}`);
   if (o.repeat) {
     option.argParser((value: string, previous: unknown[] | undefined) => [...(previous ?? []), o.parse ? o.parse(value) : value]);
   } else if (o.parse) {
@@ -57,273 +75,67 @@ function addOption(cmd: Command, o: CliOption): void {
   cmd.addOption(option);
 }
 
-type Format = 'table' | 'json' | 'ndjson' | 'nagios' | 'quiet';
-
-/** Flags that contradict each other are a usage error, not a silent choice. */
-function rejectConflicts(args: string[], v: Values): void {
-  const formats = [v.format && `--format ${v.format}`, v.json && '--json', v.ndjson && '--ndjson', v.quiet && '-q'].filter(Boolean);
-  if (formats.length > 1) throw new UsageError(`${formats.join(' and ')} exclude each other`);
-  if (v.ipv4 && v.ipv6) throw new UsageError('-4 and -6 exclude each other');
-  if (v.appendCa && v.caFile === undefined) throw new UsageError('--append-ca needs --ca-file FILE');
-  const stdinLists = args.filter((a) => a === '-').length + ((v.file as string[] | undefined) ?? []).filter((f) => f === '-').length;
-  if (stdinLists > 1 || (stdinLists === 1 && readFromStdin.has('--data'))) throw new UsageError('standard input can be read only once (--data -, a - destination, -f -)');
-}
-
-function formatOf(v: Values): Format {
-  if (v.format) return v.format as Format;
-  if (v.json) return 'json';
-  if (v.ndjson) return 'ndjson';
-  if (v.quiet) return 'quiet';
-  return 'table';
-}
-
-/** Destinations from arguments, -f files and stdin ("-"); bad lines are reported, not fatal, unless nothing is usable. */
-function collectDestinations(args: string[], v: Values, warn: (line: string) => void): Destination[] {
-  const opts = { starttls: v.starttls as boolean | undefined, implicit: (v.implicit || v.smtps) as boolean | undefined, port: v.port as number | undefined };
-  const out: Destination[] = [];
-  const lists: Array<[string, string]> = [];
-  for (const arg of args) {
-    if (arg === '-') lists.push(['stdin', readFileSync(0, 'utf8')]);
-    else out.push(parseDestination(arg, opts));
-  }
-  for (const file of (v.file as string[] | undefined) ?? []) {
-    try {
-      lists.push([file, readFileSync(file === '-' ? 0 : file, 'utf8')]);
-    } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  }
-  let bad = 0;
-  for (const [name, text] of lists) {
-    const list = parseDestinationList(text, opts);
-    for (const e of list.errors) warn(`mxprobe: ${name}:${e.line}: ${e.message}`);
-    bad += list.errors.length;
-    out.push(...list.destinations.map((d) => d.dest));
-  }
-  if (out.length === 0) throw new UsageError(bad ? 'no usable destination (every line was malformed)' : 'no destination given (mxprobe --help)');
-  return out;
-}
-
-async function runProbeCommand(args: string[], v: Values): Promise<number> {
-  const started = Date.now();
-  const { stdout, stderr } = process;
-  const color = useColor({ isTTY: stdout.isTTY, env: process.env });
-  rejectConflicts(args, v);
-  const format = formatOf(v);
-  const options = toProbeOptions(v);
-  resolveOptions(options); // every flag checked before the first packet
-  const baseline = v.baseline as { path: string; baseline: Baseline } | undefined;
-  if (v.failOnChange && !baseline) throw new UsageError('--fail-on-change needs --baseline FILE');
-  let badLines = 0;
-  const listed = collectDestinations(args, v, (line) => {
-    badLines++;
-    stderr.write(`${line}\n`);
-  });
-  const { destinations, duplicates } = uniqueDestinations(listed);
-  const bar = createProgress({ stream: stderr, total: destinations.length, enabled: v.progress !== false && stderr.isTTY === true });
-
-  // Ctrl-C / SIGTERM: the first stops new probes and lets running ones end within their
-  // deadlines; the second aborts them (each still ends as a whole result: no half NDJSON line);
-  // a third exits as soon as what was written has drained. An interrupted run exits 3
-  // (UNKNOWN): part of the list was never checked, so no verdict on the list can be given.
-  const stop = new AbortController();
-  const abort = new AbortController();
-  let signals = 0;
-  const onSignal = () => {
-    signals++;
-    bar.clear();
-    if (signals === 1) {
-      stop.abort();
-      stderr.write('mxprobe: stopping: no new probes; waiting for the running ones (signal again to abort them)\n');
-    } else if (signals === 2) {
-      abort.abort();
-      stderr.write('mxprobe: aborting the running probes\n');
-    } else {
-      flush();
-      stdout.write('', () => process.exit(3));
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const tally = new RunTally();
-  const keep: ProbeResult[] = [];
-  const changes: Change[] = [];
-  const seen = new Set<string>();
-  let unknownToBaseline = 0;
-  const verbose = v.verbose as boolean;
-  const showCerts = v.showCerts as boolean;
-  // Whole lines, gathered for one write per event-loop turn: with hundreds of probes finishing
-  // together, one write syscall per result costs more than the rest of the output path.
-  let pending = '';
-  const flush = () => {
-    if (pending === '') return;
-    bar.clear();
-    stdout.write(pending);
-    pending = '';
-  };
-  const emit = (text: string) => {
-    if (pending === '') setImmediate(flush);
-    pending += text;
-  };
-  const output = (r: ProbeResult) => {
-    tally.add(r);
-    // So far: what a closed stdout (`| head -1`) exits with (see main).
-    process.exitCode = exitCodeFor(tally.worst());
-    if (format === 'ndjson') emit(toNdjsonLine(r));
-    else if (format === 'table') {
-      // Tables stream too: each probe is printed as soon as it is done.
-      let text = '';
-      if (verbose && r.smtp.transcript) text += renderTranscript(r.smtp.transcript, { color });
-      text += probeTable(r, { color });
-      if (r.changes?.length) text += renderChanges(r.changes, { color, baselineName: baseline?.path });
-      if (showCerts) text += renderPem(r);
-      emit(`${text}\n`);
-      keep.push(summaryOnly(r));
-    } else if (format === 'quiet') emit(renderQuiet([r], { color }));
-    else if (format === 'json') keep.push(r);
-    else keep.push(summaryOnly(r));
-  };
-  let stats: RunStats;
-  try {
-    stats = await runProbes(destinations, { ...options, signal: abort.signal }, {
-      concurrency: (v.concurrency as number | undefined) ?? 20,
-      perHost: (v.perHost as number | undefined) ?? 2,
-      retries: (v.retries as number | undefined) ?? 1,
-      retryDelayMs: (v.retryDelay as number | undefined) ?? 1000,
-      signal: stop.signal,
-      // Without a baseline each result goes out as soon as its host is done; with one, a
-      // destination's results go out together, once they can be compared as a set.
-      onResult: baseline ? undefined : output,
-      onDestination: (dest, results, complete) => {
-        seen.add(dest.input);
-        if (baseline) {
-          if (!diffDestination(baseline.baseline, results, complete)) unknownToBaseline++;
-          for (const r of results) {
-            changes.push(...(r.changes ?? []));
-            if (v.failOnChange) failOnChange(r);
-            output(r);
-          }
-        }
-        bar.tick(results.filter((r) => r.status === 'critical' || r.status === 'unknown').length);
-      },
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    flush();
-    bar.end();
-  }
-
-  if (baseline && !stats.stopped) changes.push(...vanishedDestinations(baseline.baseline, seen));
-  const facts: RunFacts = {
-    destinations: destinations.length, connections: stats.connections, shared: stats.shared, retried: stats.retried,
-    elapsedMs: Date.now() - started, badLines, duplicates, notDone: stats.stopped ? destinations.length - stats.completed : 0,
-  };
-  const many = tally.results > 1 || stats.stopped || badLines > 0;
-  let changeText = '';
-  if (baseline) {
-    changeText = renderChanges(changes, { color: format === 'table' && color, baselineName: baseline.path });
-    if (unknownToBaseline) changeText += `${unknownToBaseline} destination${unknownToBaseline === 1 ? '' : 's'} not in the baseline\n`;
-  }
-  if (format === 'json') stdout.write(`${toJson(keep)}\n`);
-  // Nagios "long output": lines after the status line are shown as detail.
-  else if (format === 'nagios') stdout.write(`${renderNagios(keep, { warnDays: (v.warnDays as number) ?? 21, critDays: (v.critDays as number) ?? 7 })}${changeText}`);
-  else if (format === 'quiet') stdout.write(changeText);
-  else if (format === 'table') {
-    let tail = '';
-    if (keep.length > 1) tail += `${summaryTable(keep, { color })}${tally.extra(facts).map((l) => `${l}\n`).join('')}`;
-    else if (many) tail += tally.render(facts);
-    stdout.write(`${tail}${changeText && '\n'}${changeText}`);
-  }
-  // Machine formats keep stdout machine-readable: the summary and changes go to stderr.
-  if ((format === 'json' || format === 'ndjson') && (many || baseline)) stderr.write(`${many ? tally.render(facts) : ''}${changeText}`);
-  if (stats.stopped) return 3;
-  return exitCodeFor(tally.worst());
-}
-
-/** What the summary table, nagios and quiet need; the rest is dropped so memory stays flat in the number of targets. */
-function summaryOnly(r: ProbeResult): ProbeResult {
-  return { ...r, certificates: r.certificates.slice(0, 1).map((c) => ({ ...c, pem: undefined })), smtp: { ...r.smtp, transcript: undefined, replies: [] }, changes: undefined };
-}
-
-export function buildProgram(): Command {
-  // The program itself is the probe command (the default); policy is a subcommand.
-  const program = new Command('mxprobe')
-    .description('Check what an SMTP server really does with TLS: STARTTLS or implicit TLS, protocol, cipher,\ncertificate chain, trust and name verdicts, and every SMTP reply code.')
-    .usage('[probe] [options] DEST...\n       mxprobe policy [options] FILE')
-    .argument('[destinations...]', 'destinations (see below)')
-    .version(MXPROBE_VERSION)
-    .addHelpText('after', EXIT_HELP)
+/** One command's parser, from the option table: it knows exactly the flags this command takes. */
+function buildCommand(name: CommandName, onAction: (args: string[], values: Values) => void): Command {
+  const spec = SPECS[name];
+  const cmd = new Command(name === 'probe' ? 'mxprobe' : `mxprobe ${name}`)
+    .description(name === 'probe' ? 'Check what an SMTP server really does with TLS: STARTTLS or implicit TLS, protocol, cipher,\ncertificate chain, trust and name verdicts, and every SMTP reply code.' : spec.summary)
+    .usage(spec.usage)
     .exitOverride()
-    // A usage error is one line on stderr: commander puts "(Did you mean --level?)" on a second one.
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`${s.trim().replace(/\s*\n\s*/g, ' ')}\n`) })
-    .showSuggestionAfterError(true);
-  for (const o of CLI_OPTIONS) addOption(program, o);
-  program.action(async (args: string[], values: Values) => {
-    process.exitCode = await runProbeCommand(args, values);
+    // Commander's own messages are rewritten in main(): nothing is written here.
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined, writeOut: (s) => process.stdout.write(s) })
+    .helpOption('-h, --help', 'show this help');
+  if (spec.args) cmd.argument(spec.args, spec.argHelp);
+  if (name === 'probe') cmd.version(MXPROBE_VERSION, '-V, --version').addHelpText('after', EXIT_HELP);
+  for (const o of optionsOf(name)) addOption(cmd, o);
+  cmd.action((...a: unknown[]) => {
+    // Commander passes the arguments, then the values, then the command.
+    const values = a[a.length - 2] as Values;
+    const args = spec.args.startsWith('[') ? (a[0] as string[]) : spec.args ? [a[0] as string] : [];
+    onAction(args, values);
   });
+  return cmd;
+}
 
-  const policyCmd = program
-    .command('policy')
-    .description('check every entry of a Postfix tls_policy table against the servers it names')
-    .argument('<file>', 'text source of the tls_policy map')
-    .option('--offline', 'lint only, probe nothing')
-    .option('--domain <name>', 'probe .domain pattern entries as this domain')
-    .option('--json', 'one JSON object per entry')
-    .exitOverride();
-  for (const o of CLI_OPTIONS.filter((o) => o.group === 'connection' || ['ca-file', 'append-ca', 'ehlo', 'concurrency', 'per-host'].includes(o.long))) addOption(policyCmd, o);
-  policyCmd.action(async (file: string, _local: Values, command: Command) => {
-    // The program defines the same flags and commander lets it take them after "policy" too:
-    // read both levels, the subcommand's winning.
-    const values = command.optsWithGlobals() as Values;
-    process.exitCode = await runPolicyCommand(file, values, toProbeOptions(values));
-  });
+/**
+ * "--port is not an option of tlsa; it belongs to probe, policy, scan (did you mean --tlsa-port?)",
+ * or for a flag no command has, the nearest one this command takes.
+ */
+function unknownOptionMessage(command: CommandName, flag: string): string {
+  const bare = flag.replace(/^--?/, '').replace(/=.*$/, '');
+  const elsewhere = CLI_OPTIONS.filter((o) => (o.long === bare || o.short === bare) && !o.commands.includes(command));
+  const mine = optionsOf(command).map((o) => o.long);
+  const guess = nearest(elsewhere[0]?.long ?? bare, mine.filter((m) => m !== elsewhere[0]?.long), OPTION_SYNONYMS);
+  const hint = guess ? ` (did you mean --${guess}?)` : '';
+  const shown = elsewhere.length && elsewhere[0].short === bare ? `${echo(flag, 60)} (--${elsewhere[0].long})` : echo(flag, 60);
+  if (elsewhere.length > 0) {
+    const owners = [...new Set(elsewhere.flatMap((o) => o.commands))].join(', ');
+    return `${shown} is not an option of ${command}; it belongs to ${owners}${hint}`;
+  }
+  return `unknown option '${shown}'${hint}`;
+}
 
-  // scan: every protocol, cipher, group and feature of one server, graded by --profile.
-  const scanCmd = program
-    .command('scan')
-    .description('full TLS capability scan of one server (protocols, ciphers, groups, resumption, injection), graded by a profile')
-    .argument('<dest>', 'one destination (first MX host / first address)')
-    .addOption(new Option('--profile <name>', 'ncsc, mozilla-intermediate, mozilla-modern (default: ncsc)').argParser(parseProfile))
-    .addOption(new Option('--per-host <N>', 'connections at once to the server (default: 4)').argParser(parsePerHost))
-    .option('--json', 'the ScanResult as JSON')
-    .exitOverride();
-  for (const o of CLI_OPTIONS.filter((o) => (o.group === 'connection' && !['mx', 'all-addresses'].includes(o.long)) || ['ehlo', 'servername'].includes(o.long))) addOption(scanCmd, o);
-  scanCmd.action(async (dest: string, _local: Values, command: Command) => {
-    // Commander lets the program take its own --json/--per-host after "scan": accept them from
-    // either level, but never the program's --per-host default (2) in place of scan's (4).
-    const local = command.opts() as Values;
-    const globals = command.optsWithGlobals() as Values;
-    const fromCli = (key: string) => (command.parent?.getOptionValueSource(key) === 'cli' ? globals[key] : undefined);
-    process.exitCode = await runScanCommand(dest, { ...globals, perHost: local.perHost ?? fromCli('perHost'), profile: local.profile, json: local.json ?? fromCli('json') });
-  });
+/** commander's error, as our one line. */
+function commanderMessage(command: CommandName, err: CommanderError): string {
+  if (err.code === 'commander.unknownOption') {
+    const flag = /'([^']*)'/.exec(err.message)?.[1] ?? err.message;
+    return unknownOptionMessage(command, flag);
+  }
+  return err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+}
 
-  // issue 8: TLSA records for a certificate or key (DANE rollover).
-  const digit = (flag: string, max: number) => (v: string) => {
-    if (!/^\d$/.test(v) || Number(v) > max) throw new UsageError(`${flag} must be 0-${max}, got '${v}'`);
-    return Number(v);
-  };
-  program
-    .command('tlsa')
-    .description('print the TLSA records for a certificate (and its issuer) or a key: publish them before a rollover')
-    .requiredOption('--cert <file>', 'PEM certificate (leaf first, then its chain) or public/private key; - for stdin')
-    .addOption(new Option('--usage <n>', 'TLSA usage: 3 DANE-EE (leaf), 2 DANE-TA (issuer); default both').argParser(digit('--usage', 3)))
-    .addOption(new Option('--selector <n>', '0 full certificate, 1 public key (default 1)').argParser(digit('--selector', 1)))
-    .addOption(new Option('--matching <n>', '0 exact, 1 SHA-256, 2 SHA-512 (default 1)').argParser(digit('--matching', 2)))
-    .option('--name <host>', 'print zone-file lines for _PORT._tcp.HOST (or a full _25._tcp.… owner name)')
-    .addOption(new Option('--tlsa-port <port>', 'port of the TLSA owner name (default 25)').argParser(parseIntIn('--tlsa-port', 1, 65535)))
-    .option('--json', 'JSON array of records')
-    .exitOverride()
-    .action((_local: Values, command: Command) => {
-      // --json is also a program flag, which commander gives to the program: read both levels.
-      const values = command.optsWithGlobals() as Values;
-      process.exitCode = runTlsaCommand({
-        cert: values.cert as string, usage: values.usage as number | undefined, selector: values.selector as number | undefined,
-        matching: values.matching as number | undefined, name: tlsaOwner(values.name as string | undefined, values.tlsaPort as number | undefined), json: values.json as boolean | undefined,
-      });
-    });
-  return program;
+/**
+ * The command a word names, or null for a destination. A first word that is no destination but
+ * within two edits of a command ("scna") is a mistyped command, not a domain to probe.
+ */
+export function commandOf(word: string | undefined): { command: CommandName } | { typo: string; meant: string } | null {
+  if (word === undefined || word.startsWith('-')) return null;
+  if ((COMMANDS as readonly string[]).includes(word)) return { command: word as CommandName };
+  if (/^[a-z]+$/i.test(word) && word.toLowerCase() !== 'localhost') {
+    const meant = nearest(word, COMMANDS);
+    if (meant) return { typo: word, meant };
+  }
+  return null;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -331,21 +143,32 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
+  const words = argv.slice(2);
+  const which = commandOf(words[0]);
+  let command: CommandName = 'probe';
   try {
-    // `mxprobe probe DEST` is the same as `mxprobe DEST`.
-    const args = argv[2] === 'probe' ? [...argv.slice(0, 2), ...argv.slice(3)] : argv;
-    await buildProgram().parseAsync(args);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    if (which && 'typo' in which) throw new UsageError(`unknown command '${echo(which.typo, 40)}' — did you mean '${which.meant}'?`);
+    if (which) {
+      command = which.command;
+      words.shift();
+    }
+    let chosen: { args: string[]; values: Values } | null = null;
+    await buildCommand(command, (args, values) => (chosen = { args, values })).parseAsync(words, { from: 'user' });
+    if (!chosen) return 0;
+    const { args, values } = chosen as { args: string[]; values: Values };
+    return await SPECS[command].run(args, values);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version exit 0; every parse error is a usage error (commander printed it).
-      return err.exitCode === 0 ? 0 : 3;
-    }
-    if (err instanceof UsageError) {
-      process.stderr.write(`mxprobe: ${err.message}\n`);
+      // --help and --version exit 0; every parse error is a usage error.
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      process.stderr.write(renderError(commanderMessage(command, err), command));
       return 3;
     }
-    process.stderr.write(`mxprobe: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (err instanceof UsageError) {
+      process.stderr.write(renderError(err.message, command));
+      return 3;
+    }
+    process.stderr.write(renderError(`internal error: ${(err as Error)?.message ?? String(err)}`, command));
     if (process.env.MXPROBE_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
     return 3;
   }

@@ -12,7 +12,8 @@ import { describeReply, replyClass } from './smtp/reply.js';
 import { secureContextFor } from './tls/context.js';
 import { readPeer, sniFor } from './tls/peer.js';
 import { settleTls13 } from './tls/settle.js';
-import { attachPolicies, daneAllowsMail, effectiveLevel, isDaneLevel } from './policy-dns/index.js'; // issue 8
+import { attachPolicies } from './policy-dns/index.js';
+import { effectiveLevel, mailAllowed, tlsRequired } from './levels.js';
 
 /**
  * One SMTP conversation, as a sending MTA has it: banner, EHLO, STARTTLS (or
@@ -27,7 +28,7 @@ export class Conversation {
   private quitSent = false;
   private onAbort: (() => void) | null = null;
   private mark: number;
-  /** The chain as served (issue 8: matched against TLSA). */
+  /** The chain as served (matched against TLSA records at the dane levels). */
   peerChain: X509Certificate[] = [];
 
   constructor(
@@ -55,6 +56,8 @@ export class Conversation {
 
   async run(): Promise<void> {
     const { o, result, target } = this;
+    // The DNS policies decide the level before TLS is up (dane without usable TLSA is may).
+    if (target.policies) attachPolicies(result, target.policies, [], o);
     const s = (this.session = await SmtpSession.connect(target.address, target.port, this.transcript, this.clock, o.connectTimeoutMs, o.signal));
     result.timingMs.connect = this.lap();
     this.onAbort = () => s.close();
@@ -89,7 +92,8 @@ export class Conversation {
       }
     }
 
-    if (!this.levelAllowsMail()) return this.quit();
+    // Postfix tears the session down when the level is not met; so do we, before any MAIL.
+    if (!mailAllowed(result)) return this.quit();
     if (o.quitAfter === 'tls') return this.quit();
     await this.transaction();
   }
@@ -128,14 +132,14 @@ export class Conversation {
     const offered = hasCapability(caps, 'STARTTLS');
     result.smtp.starttls.offered = offered;
     if (!offered) {
-      if (this.level === 'may') return false;
+      if (!tlsRequired(this.level)) return false;
       throw new ProbeError('starttls', 'starttls-not-offered', 'TLS is required, but was not offered by the server (no STARTTLS in the EHLO reply)');
     }
     const reply = await s.command('STARTTLS', 'starttls', o.timeoutMs);
     result.smtp.starttls.reply = reply;
     result.timingMs.starttls = this.lap();
     if (reply.code !== 220) {
-      if (this.level === 'may') return false;
+      if (!tlsRequired(this.level)) return false;
       throw new ProbeError('starttls', 'starttls-refused', `STARTTLS refused: ${describeReply(reply)}`, reply);
     }
     const secure = await s.startTls(this.upgradeOptions('handshake'));
@@ -153,25 +157,12 @@ export class Conversation {
     result.verification = peer.verification;
     this.peerChain = peer.chain;
     this.transcript?.add('==', `TLS established: ${peer.tls.protocol} ${peer.tls.cipher.standardName || peer.tls.cipher.name}${peer.tls.keyExchange?.group ? ` ${peer.tls.keyExchange.group}` : ''}, ${peer.chain.length} certificate(s)`);
-    if (target.policies) attachPolicies(result, target.policies, peer.chain, o); // issue 8: TLSA vs the chain
+    if (target.policies) attachPolicies(result, target.policies, peer.chain, o); // TLSA against the chain, before MAIL
   }
 
-  /** The level Postfix applies: for dane levels, what the TLSA lookup decided (issue 8). */
+  /** The level Postfix applies: for dane levels, what the TLSA lookup decided. */
   private get level(): Level {
     return effectiveLevel(this.o.level, this.target.policies?.dane?.facts.effectiveLevel);
-  }
-
-  /** Postfix tears the session down when the level is not met; so do we, before any MAIL. */
-  private levelAllowsMail(): boolean {
-    const { level } = this.o;
-    const v = this.result.verification;
-    if (level === 'none' || level === 'may') return true;
-    if (isDaneLevel(level)) return daneAllowsMail(this.result); // issue 8
-    if (!this.result.tls) return false;
-    if (level === 'encrypt') return true;
-    if (!v) return false;
-    if (level === 'fingerprint') return v.fingerprintMatch === true;
-    return v.trusted && v.hostnameMatch;
   }
 
   /** MAIL, RCPT..., [DATA], pipelined when the server allows (RFC 2920). */

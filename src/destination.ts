@@ -3,6 +3,7 @@
 import { isIP } from './ip.js';
 import { UsageError } from './errors.js';
 import type { Destination, Mode } from './types.js';
+import { echo, quoted } from './report/sanitize.js';
 
 export interface DestinationOptions {
   /** --starttls: STARTTLS whatever the port or scheme says (even on 465). */
@@ -37,8 +38,8 @@ const SCHEMES: Record<string, Scheme> = {
  * STARTTLS, whatever the port); then the port: 465 implicit (RFC 8314), anything else STARTTLS.
  */
 export function parseDestination(input: string, opts: DestinationOptions = {}): Destination {
-  const fail = (why: string): UsageError =>
-    new UsageError(`invalid destination ${JSON.stringify(input)}: ${why}`);
+  // Every piece of the input in a message is escaped and bounded (a list line may hold anything).
+  const fail = (why: string): UsageError => new UsageError(`invalid destination ${quoted(input)}: ${why}`);
   if (opts.starttls && opts.implicit) throw new UsageError('--starttls and --implicit cannot be combined');
 
   let rest = input.trim();
@@ -50,7 +51,7 @@ export function parseDestination(input: string, opts: DestinationOptions = {}): 
   if (url) {
     const name = url[1].toLowerCase();
     scheme = Object.hasOwn(SCHEMES, name) ? SCHEMES[name] : null;
-    if (!scheme) throw fail(`unknown scheme "${name}://" (use smtp://, smtps:// or submission://)`);
+    if (!scheme) throw fail(`unknown scheme ${quoted(`${name}://`, 40)} (use smtp://, smtps:// or submission://)`);
     rest = rest.slice(url[0].length).replace(/\/$/, '');
     if (/[/?#@]/.test(rest)) throw fail('a URL may name only host and port');
   } else if (/^inet:/i.test(rest)) {
@@ -67,11 +68,11 @@ export function parseDestination(input: string, opts: DestinationOptions = {}): 
     hostText = rest.slice(1, close);
     const after = rest.slice(close + 1);
     if (after.startsWith(':')) portText = after.slice(1);
-    else if (after !== '') throw fail(`unexpected "${after}" after "]"`);
+    else if (after !== '') throw fail(`unexpected ${quoted(after, 40)} after "]"`);
     // RFC 5321 §4.1.3 address literal form, which Postfix also accepts.
     if (/^ipv6:/i.test(hostText)) {
       hostText = hostText.slice('ipv6:'.length);
-      if (isIP(hostText) !== 6) throw fail(`invalid IPv6 address "${hostText}"`);
+      if (isIP(hostText) !== 6) throw fail(`invalid IPv6 address ${quoted(hostText, 60)}`);
     }
   } else {
     if (rest.includes(']')) throw fail('"]" without "["');
@@ -100,14 +101,18 @@ export function parseDestination(input: string, opts: DestinationOptions = {}): 
     : scheme ? scheme.mode
     : port === 465 ? 'implicit' : 'starttls';
 
-  return { input, host, port, mode, mxLookup: !scheme && !bracketed && ip === 0 };
+  const mxLookup = !scheme && !bracketed && ip === 0;
+  // A mail domain has a dot (RFC 5321 §2.3.5: a fully-qualified domain name); a bare label is a
+  // typo ("scna") or a local host name, which Postfix would write [name] (no MX lookup).
+  if (mxLookup && !host.includes('.') && host !== 'localhost') throw fail(`${quoted(host, 60)} is not a mail domain (no dot); for a host on your network write [${echo(host, 60)}]`);
+  return { input, host, port, mode, mxLookup };
 }
 
 function parsePort(text: string, fail: (why: string) => UsageError): number {
   if (text === '') throw fail('missing port after ":"');
-  if (!/^[0-9]+$/.test(text)) throw fail(`invalid port "${text}"`);
+  if (!/^[0-9]+$/.test(text)) throw fail(`invalid port ${quoted(text, 20)}`);
   const port = Number(text);
-  if (port < 1 || port > 65535) throw fail(`port ${text} out of range 1-65535`);
+  if (port < 1 || port > 65535) throw fail(`port ${echo(text, 20)} out of range 1-65535`);
   return port;
 }
 
@@ -123,14 +128,14 @@ function normalizeHost(text: string, fail: (why: string) => UsageError): { host:
   if (name.length > 253) throw fail(`host name longer than 253 characters`);
   const labels = name.split('.');
   for (const label of labels) {
-    if (label === '') throw fail(`empty label in host name "${text}"`);
-    if (label.length > 63) throw fail(`label "${label.slice(0, 20)}..." longer than 63 characters`);
+    if (label === '') throw fail('empty label in the host name');
+    if (label.length > 63) throw fail(`label ${quoted(label, 20)} longer than 63 characters`);
     // Underscore is accepted, as Postfix's valid_hostname() does; other punctuation is not.
-    if (!/^[a-z0-9_-]+$/.test(label)) throw fail(`invalid character in host name "${text}"`);
-    if (label.startsWith('-') || label.endsWith('-')) throw fail(`misplaced hyphen in host name "${text}"`);
+    if (!/^[a-z0-9_-]+$/.test(label)) throw fail('invalid character in the host name');
+    if (label.startsWith('-') || label.endsWith('-')) throw fail('misplaced hyphen in the host name');
   }
   // A numeric last label is never a host name: a mistyped IPv4 address ("192.0.2", "300.1.1.1").
-  if (/^[0-9]+$/.test(labels[labels.length - 1])) throw fail(`"${text}" is neither an IP address nor a host name`);
+  if (/^[0-9]+$/.test(labels[labels.length - 1])) throw fail('neither an IP address nor a host name');
   return { host: name, ip: 0 };
 }
 
@@ -142,7 +147,7 @@ export interface DestinationList {
 /**
  * Parse a `-f FILE` list: one destination per line, `#` starts a comment (whole line or trailing),
  * blank lines skipped, LF or CRLF. Bad lines are collected with their 1-based line number so the
- * rest of the list still runs (issue 6 "Bad input").
+ * rest of the list still runs.
  */
 export function parseDestinationList(text: string, opts: DestinationOptions = {}): DestinationList {
   if (opts.starttls && opts.implicit) throw new UsageError('--starttls and --implicit cannot be combined');

@@ -1,9 +1,17 @@
-// Programmatic API. Importing this module registers no process listeners and
-// never calls process.exit: probe() resolves to data, even for dead servers.
+// Programmatic API: every command's work is a library call here. Importing this module registers
+// no process listeners and never calls process.exit; the calls resolve to data, even for dead
+// servers, and reject only for bad input (UsageError), as the CLI does.
 export { probe, probeAll, createRunContext } from './probe.js';
 export type { RunContext } from './probe.js';
+export { runProbes, newRunStats, perAddressGate } from './run.js';
+export type { ProbeJob, RunOptions, RunStats } from './run.js';
+export { checkPolicy } from './policy/check.js';
+export type { PolicyCheck, PolicyCheckOptions } from './policy/check.js';
+export type { PolicyVerdict, HostVerdict } from './policy/evaluate.js';
+export { scan, SCAN_PROFILES } from './scan/index.js';
+export { tlsaRecords, tlsaOwner } from './dane/tlsa-records.js';
+export type { TlsaLine, TlsaRecordOptions } from './dane/tlsa-records.js';
 export { parseDestination, parseDestinationList } from './destination.js';
+export { LEVELS } from './levels.js';
 export { ProbeError, UsageError } from './errors.js';
 export * from './types.js';
-export { runProbes } from './run.js';
-export { scan, SCAN_PROFILES } from './scan/index.js';

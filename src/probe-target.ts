@@ -7,7 +7,7 @@ import { Transcript } from './smtp/transcript.js';
 import { judge } from './verdict.js';
 import { diagnoseSilentBanner } from './tls/diagnose.js';
 import { Conversation } from './conversation.js';
-import { attachPolicies, type HostPolicies } from './policy-dns/index.js'; // issue 8
+import { attachPolicies, type HostPolicies } from './policy-dns/index.js';
 
 /** One concrete connection to probe. */
 export interface ConnectionTarget {
@@ -19,7 +19,7 @@ export interface ConnectionTarget {
   port: number;
   mode: Mode;
   resolveMs: number | null;
-  /** issue 8: TLSA / MTA-STS / TLSRPT looked up for this host (dane levels, --mta-sts, --tlsrpt). */
+  /** TLSA / MTA-STS / TLSRPT looked up for this host (dane levels, --mta-sts, --tlsrpt). */
   policies?: HostPolicies;
 }
 
@@ -41,6 +41,7 @@ export function emptyResult(t: Omit<ConnectionTarget, 'address'> & { address: st
     tls: null,
     certificates: [],
     verification: null,
+    postfix: { effectiveLevel: o.level, deliver: false, plaintext: false, connectionClass: null, reason: 'error' },
     timingMs: { resolve: t.resolveMs, connect: null, banner: null, ehlo: null, starttls: null, handshake: null, total: 0 },
   };
 }
@@ -69,12 +70,13 @@ export async function probeConnection(target: ConnectionTarget, o: ResolvedOptio
   } finally {
     conversation.close();
   }
-  if (target.policies) attachPolicies(result, target.policies, conversation.peerChain, o); // issue 8
+  if (target.policies) attachPolicies(result, target.policies, conversation.peerChain, o);
   if (transcript) result.smtp.transcript = transcript.entries;
   result.timingMs.total = Math.round(performance.now() - started);
-  const { status, findings } = judge(result, o);
+  const { status, findings, postfix } = judge(result, o);
   result.status = status;
   result.findings = findings;
+  result.postfix = postfix;
   return result;
 }
 

@@ -4,7 +4,7 @@ import { emptyResult, probeConnection, type ConnectionTarget } from './probe-tar
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { judge } from './verdict.js';
 import type { Destination, ProbeOptions, ProbeResult } from './types.js';
-import { createPolicyContext, lookupHostPolicies, wantsPolicyDns, type PolicyContext } from './policy-dns/index.js'; // issue 8
+import { createPolicyContext, lookupHostPolicies, wantsPolicyDns, type PolicyContext } from './policy-dns/index.js';
 
 /** Shared by every probe of a run: one DNS resolver (and its cache). */
 export interface RunContext {
@@ -16,14 +16,14 @@ export interface RunContext {
    * retried, scheduled). Resolves to null when the run stopped before it started.
    */
   connect?: (target: ConnectionTarget, o: ResolvedOptions) => Promise<ProbeResult | null>;
-  /** DANE / MTA-STS / TLSRPT lookups and their caches (issue 8). */
+  /** DANE / MTA-STS / TLSRPT lookups and their caches. */
   policy?: PolicyContext;
 }
 
-export function createRunContext(options: ProbeOptions = {}): RunContext {
-  // issue 8: DANE needs the AD bit of the MX and address answers, which Node's resolver
-  // does not expose, so with DNS-published policies every lookup goes through dns-packet.
-  const policy = wantsPolicyDns(options) ? createPolicyContext(options) : undefined;
+export function createRunContext(options: ProbeOptions = {}, run: { policyDns?: boolean } = {}): RunContext {
+  // DANE needs the AD bit of the MX and address answers, which Node's resolver does not
+  // expose, so with DNS-published policies every lookup goes through dns-packet.
+  const policy = run.policyDns || wantsPolicyDns(options) ? createPolicyContext(options) : undefined;
   return { resolver: policy?.resolver ?? createResolver({ servers: options.resolver }), ...(policy && { policy }) };
 }
 
@@ -60,8 +60,8 @@ export async function probe(destination: string | Destination, options: ProbeOpt
  */
 export async function probeHost(dest: Destination, resolution: Resolution, host: ResolvedHost, o: ResolvedOptions, allAddresses: boolean, ctx: RunContext): Promise<ProbeResult[]> {
   if (host.error || host.addresses.length === 0) return [failedResult(dest, resolution, host, o)];
-  // issue 8: TLSA (and the domain's MTA-STS / TLSRPT) for this host, before connecting.
-  const policies = ctx.policy
+  // TLSA (and the domain's MTA-STS / TLSRPT) for this host, before connecting.
+  const policies = ctx.policy && wantsPolicyDns(o)
     ? await lookupHostPolicies(ctx.policy, { mxDomain: dest.mxLookup ? dest.host : null, nexthop: resolution.nexthop, host: host.host, port: dest.port }, o)
     : undefined;
   const base = { destination: dest.input, nexthop: resolution.nexthop, mx: host.mx, host: host.host, port: dest.port, mode: dest.mode, resolveMs: resolution.timingMs, policies };
@@ -98,8 +98,9 @@ export function failedResult(dest: Destination, resolution: Resolution, host: Re
   result.error = host?.error ?? resolution.error ?? { phase: 'resolve', code: 'dns-no-address', message: `no address for ${host?.host ?? dest.host}` };
   result.findings = resolution.findings.filter((f) => f.code !== result.error?.code);
   result.timingMs.total = resolution.timingMs;
-  const { status, findings } = judge(result, o);
+  const { status, findings, postfix } = judge(result, o);
   result.status = status;
   result.findings = findings;
+  result.postfix = postfix;
   return result;
 }

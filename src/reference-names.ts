@@ -1,5 +1,6 @@
 import { isIP } from './ip.js';
 import type { ResolvedOptions } from './options.js';
+import { defaultMatch } from './levels.js';
 
 /**
  * The names the certificate must carry, the way Postfix picks them:
@@ -21,7 +22,7 @@ export function referenceNames(o: Pick<ResolvedOptions, 'level' | 'match' | 'ser
   };
   let wanted: string[];
   if (o.level !== 'fingerprint' && o.match.length > 0) wanted = o.match.flatMap(expand);
-  else if (o.level === 'secure' && !o.servername) wanted = ['nexthop', 'dot-nexthop'].flatMap(expand);
+  else if (o.level === 'secure' && !o.servername) wanted = defaultMatch('secure').flatMap(expand);
   else wanted = [hostname];
   return [...new Set(wanted.map((n) => n.toLowerCase().replace(/\.$/, '')))];
 }

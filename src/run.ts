@@ -1,7 +1,9 @@
-// Many targets (DESIGN.md "Many targets"): resolve each destination (DNS cached per run), then
-// schedule its connections, each one deduplicated, behind a per-address gate and the global
-// concurrency limit, retried on the rate-limit answers. Results stream out through callbacks;
-// nothing here holds a result once every destination that named its connection has it.
+// The one run engine (DESIGN.md "Many targets"), for every command that probes more than one
+// thing: the probe's destination list, `policy`'s entries, a library caller's jobs. Each job is
+// resolved (DNS cached per run), its connections deduplicated, behind a per-address gate and the
+// global concurrency limit, retried on the rate-limit answers. Results stream out through
+// callbacks; nothing is held once every job that named a connection has its result. A stopped
+// run reports every job it did not probe (`onNotProbed`), so nothing is silently left out.
 import pLimit from 'p-limit';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +15,16 @@ import { policyKey } from './policy-dns/index.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { Destination, ProbeOptions, ProbeResult } from './types.js';
 
-export interface RunOptions {
+/** One thing to probe: a destination, with options of its own when they differ from the run's. */
+export interface ProbeJob<T = unknown> {
+  destination: Destination;
+  /** Replaces the run's options for this job (a tls_policy entry's level, match=, protocols=, …). */
+  options?: ProbeOptions;
+  /** The caller's own data, handed back with the job. */
+  tag?: T;
+}
+
+export interface RunOptions<T = unknown> {
   /** Connections at once, overall (-c). */
   concurrency: number;
   /** Connections at once to one address (--per-host), so a shared MX is never hammered. */
@@ -23,20 +34,26 @@ export interface RunOptions {
   /** Back-off unit: attempt n waits n × (1..3) × this (default 1000 ms; tests scale it down). */
   retryDelayMs?: number;
   /**
-   * Destinations in progress at once (resolving or probing); bounds memory whatever the list
-   * length, and is the window in which duplicate connections are shared. Default max(256, 4 × concurrency):
+   * Jobs in progress at once (resolving or probing); bounds memory whatever the list length, and
+   * is the window in which duplicate connections are shared. Default max(256, 4 × concurrency):
    * enough queued work that a busy address (--per-host) never leaves -c slots idle.
    */
   window?: number;
   /** Each result as soon as its host is done (streaming output). */
-  onResult?: (result: ProbeResult) => void;
+  onResult?: (result: ProbeResult, job: ProbeJob<T>) => void;
   /**
-   * A destination's results, all together (baseline comparison, progress). `complete` is false
-   * when the run stopped before every host of the destination was probed.
+   * A job's results, all together (baseline comparison, policy verdicts, progress). `complete` is
+   * false when the run stopped before every host of the destination was probed.
    */
-  onDestination?: (destination: Destination, results: ProbeResult[], complete: boolean) => void;
+  onDestination?: (job: ProbeJob<T>, results: ProbeResult[], complete: boolean) => void;
+  /** A job the run did not probe at all because it was stopped (see `notProbedResult`). */
+  onNotProbed?: (job: ProbeJob<T>) => void;
+  /** Look up DNS-published policies even when the run's own options ask for none (a job's may). */
+  policyDns?: boolean;
   /** Stop: start no new connection; running ones end on their own (abort them with ProbeOptions.signal). */
   signal?: AbortSignal;
+  /** Filled as the run goes (newRunStats()), for a caller that reports while it runs. */
+  stats?: RunStats;
 }
 
 export interface RunStats {
@@ -50,8 +67,16 @@ export interface RunStats {
   shared: number;
   /** Results that needed more than one attempt. */
   retried: number;
-  /** The run was stopped (signal) before every destination was done. */
+  /** Jobs not probed because the run was stopped. */
+  notProbed: number;
+  /** The run was stopped (signal) before every job was done. */
   stopped: boolean;
+  /** Connections open right now (for "waiting for N running probes"). */
+  running: number;
+}
+
+export function newRunStats(): RunStats {
+  return { destinations: 0, completed: 0, results: 0, connections: 0, shared: 0, retried: 0, notProbed: 0, stopped: false, running: 0 };
 }
 
 /** A counting semaphore per address. */
@@ -123,52 +148,91 @@ export function backoffMs(attempt: number, unitMs: number, random: () => number 
   return Math.round(attempt * unitMs * (1 + 2 * random()));
 }
 
+/** The record of a job a stopped run never probed: status UNKNOWN, error `not-probed`. */
+export function notProbedResult(dest: Destination, options: ProbeOptions = {}): ProbeResult {
+  const o = resolveOptions(options);
+  const r = emptyResult({ destination: dest.input, nexthop: dest.host, mx: null, host: dest.host, address: null, port: dest.port, mode: dest.mode, resolveMs: null }, o);
+  r.error = { phase: 'resolve', code: 'not-probed', message: 'not probed: the run was interrupted before this destination' };
+  r.findings = [{ severity: 'critical', code: 'not-probed', message: r.error.message }];
+  r.status = 'unknown';
+  return r;
+}
+
+const asJob = <T>(item: Destination | ProbeJob<T>): ProbeJob<T> => ('destination' in item ? item : { destination: item });
+
 /**
- * Probe many destinations. Failures are data: every destination ends as results (DNS errors
- * included); the run never rejects for a server's fault. After `run.signal` aborts, queued
- * connections are not started and destinations not yet resolved are not reported.
+ * Probe many destinations (or jobs with options of their own). Failures are data: every job
+ * ends as results (DNS errors included) or, when the run is stopped, as `onNotProbed`; the run
+ * never rejects for a server's fault. Bad options reject before the first packet (UsageError).
  */
-export async function runProbes(destinations: Iterable<Destination>, options: ProbeOptions, run: RunOptions): Promise<RunStats> {
+export async function runProbes<T = unknown>(jobs: Iterable<Destination | ProbeJob<T>>, options: ProbeOptions, run: RunOptions<T>): Promise<RunStats> {
   const o = resolveOptions(options);
   // One listener per running probe (probeLinked), each removed when its probe ends.
   if (o.signal) setMaxListeners(0, o.signal);
-  const ctx = createRunContext(options);
-  const stats: RunStats = { destinations: 0, completed: 0, results: 0, connections: 0, shared: 0, retried: 0, stopped: false };
+  const ctx = createRunContext(options, { policyDns: run.policyDns });
+  const stats = run.stats ?? newRunStats();
   const stopped = () => run.signal?.aborted === true || o.signal?.aborted === true;
-  const connect = sharedConnections(o, run, stats, stopped);
+  const connect = sharedConnections(run, stats, stopped, [o.signal, run.signal]);
   // DNS queries at once: enough to stay ahead of the connections, few enough for a home resolver.
   const dns = pLimit(Math.max(64, run.concurrency * 2));
+  // Resolved once per distinct options object: a policy table's entries each bring their own.
+  const resolved = new WeakMap<ProbeOptions, ResolvedOptions>();
+  const optionsOf = (job: ProbeJob<T>): ResolvedOptions => {
+    if (!job.options) return o;
+    let r = resolved.get(job.options);
+    if (!r) resolved.set(job.options, (r = resolveOptions({ ...job.options, signal: options.signal })));
+    return r;
+  };
+  const notProbed = (job: ProbeJob<T>) => {
+    stats.notProbed++;
+    run.onNotProbed?.(job);
+  };
 
-  const one = async (dest: Destination): Promise<void> => {
+  const one = async (job: ProbeJob<T>): Promise<void> => {
     stats.destinations++;
-    const { results, complete } = await probeDestination(dest, o, options, { ...ctx, connect: connect.probe }, connect, dns, stopped, run.onResult);
+    const jo = optionsOf(job);
+    const { results, complete } = await probeDestination(job, jo, { ...(job.options ?? options), signal: options.signal }, { ...ctx, connect: connect.probe }, connect, dns, stopped, run.onResult);
     stats.results += results.length;
     if (complete) stats.completed++;
-    if (results.length > 0) run.onDestination?.(dest, results, complete);
+    if (results.length > 0) run.onDestination?.(job, results, complete);
+    else if (!complete) notProbed(job);
   };
 
   // A fixed pool of workers pulling from the list: memory does not grow with its length.
-  const iterator = destinations[Symbol.iterator]();
+  const iterator = jobs[Symbol.iterator]();
+  let drained = false;
   const worker = async () => {
     for (;;) {
       if (stopped()) return;
       const next = iterator.next();
-      if (next.done) return;
-      await one(next.value);
+      if (next.done) {
+        drained = true;
+        return;
+      }
+      await one(asJob(next.value));
     }
   };
   const workers = run.window ?? Math.max(256, run.concurrency * 4);
   await Promise.all(Array.from({ length: workers }, worker));
-  stats.stopped = stopped() && (stats.completed < stats.destinations || !iterator.next().done);
+  if (!drained) {
+    // Stopped: name every job that was never started.
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+      stats.destinations++;
+      notProbed(asJob(next.value));
+    }
+  }
+  stats.stopped = stopped() && (stats.completed < stats.destinations || stats.notProbed > 0);
   return stats;
 }
 
-async function probeDestination(
-  dest: Destination, o: ResolvedOptions, options: ProbeOptions, ctx: RunContext,
-  shared: SharedConnections, dns: <T>(fn: () => Promise<T>) => Promise<T>, stopped: () => boolean, onResult: ((r: ProbeResult) => void) | undefined,
+async function probeDestination<T>(
+  job: ProbeJob<T>, o: ResolvedOptions, options: ProbeOptions, ctx: RunContext,
+  shared: SharedConnections, dns: <R>(fn: () => Promise<R>) => Promise<R>, stopped: () => boolean,
+  onResult: ((r: ProbeResult, job: ProbeJob<T>) => void) | undefined,
 ): Promise<{ results: ProbeResult[]; complete: boolean }> {
+  const dest = job.destination;
   const emit = (rs: ProbeResult[]) => {
-    for (const r of rs) onResult?.(r);
+    for (const r of rs) onResult?.(r, job);
     return rs;
   };
   let resolution;
@@ -183,7 +247,7 @@ async function probeDestination(
   const targets = resolution.hosts.flatMap((h) => h.addresses.map(({ address }) => ({
     destination: dest.input, nexthop: resolution.nexthop, mx: h.mx, host: h.host, address, port: dest.port, mode: dest.mode, resolveMs: resolution.timingMs,
   })));
-  const keys = targets.map((t) => shared.hold(t));
+  const keys = targets.map((t) => shared.hold(t, o));
   try {
     const perHost = await Promise.all(resolution.hosts.map((host) =>
       probeHost(dest, resolution, host, o, options.allAddresses ?? false, ctx)
@@ -197,19 +261,19 @@ async function probeDestination(
 
 interface SharedConnections {
   /** Registers a destination's interest in a connection; returns its key. */
-  hold(target: ConnectionTarget): string;
+  hold(target: ConnectionTarget, o: ResolvedOptions): string;
   release(key: string): void;
   probe(target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult | null>;
 }
 
 /**
- * One probe per (mode, address, port, host, names checked): destinations naming the same
- * connection share its result, each getting a copy with its own destination, nexthop and mx.
+ * One probe per (mode, address, port, host, names checked, options): destinations naming the
+ * same connection share its result, each getting a copy with its own destination, nexthop and mx.
  * The host is part of the key because it is the SNI (a server may choose its certificate by
- * it); the checked names are, because they decide the verdict. A result is kept while some
- * destination in progress holds its key, and dropped after.
+ * it); the checked names and the options are, because they decide the verdict. A result is kept
+ * while some destination in progress holds its key, and dropped after.
  */
-function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats, stopped: () => boolean): SharedConnections {
+function sharedConnections(run: Pick<RunOptions, 'perHost' | 'concurrency' | 'retries' | 'retryDelayMs'>, stats: RunStats, stopped: () => boolean, signalsIn: (AbortSignal | undefined)[]): SharedConnections {
   const gate = perAddressGate(run.perHost);
   const limit = pLimit(run.concurrency);
   const retries = run.retries ?? 1;
@@ -217,13 +281,19 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
   // Held per connection; within it one result per set of DNS policies, since destinations hold
   // their targets before the policies of their hosts are looked up.
   const entries = new Map<string, { holders: number; results: Map<string, Promise<ProbeResult | null>> }>();
-  const signals = [o.signal, run.signal].filter((s): s is AbortSignal => s !== undefined);
-  // Destinations share a connection's result only when everything that decides the verdict
-  // is the same: the names checked and the DNS policies (TLSA, MTA-STS, TLSRPT) of the domain.
-  const keyOf = (t: ConnectionTarget) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')}`;
+  const signals = signalsIn.filter((s): s is AbortSignal => s !== undefined);
+  // Jobs with options of their own never share with the run's: each options object has an id.
+  const variants = new WeakMap<ResolvedOptions, number>();
+  let nextVariant = 0;
+  const variant = (o: ResolvedOptions) => {
+    let id = variants.get(o);
+    if (id === undefined) variants.set(o, (id = nextVariant++));
+    return id;
+  };
+  const keyOf = (t: ConnectionTarget, o: ResolvedOptions) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')} ${variant(o)}`;
 
   /** Attempts until a result that is not worth retrying; gate and slot are released while backing off. */
-  const attempt = async (target: ConnectionTarget): Promise<ProbeResult | null> => {
+  const attempt = async (target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult | null> => {
     const reasons: string[] = [];
     let last: ProbeResult | null = null;
     for (let n = 1; ; n++) {
@@ -233,7 +303,8 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
         result = await limit(async () => {
           if (stopped()) return null;
           stats.connections++;
-          return probeLinked(target, o);
+          stats.running++;
+          return probeLinked(target, o).finally(() => stats.running--);
         });
       } finally {
         release();
@@ -259,8 +330,8 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
   };
 
   return {
-    hold(target) {
-      const key = keyOf(target);
+    hold(target, o) {
+      const key = keyOf(target, o);
       const e = entries.get(key);
       if (e) e.holders++;
       else entries.set(key, { holders: 1, results: new Map() });
@@ -270,14 +341,14 @@ function sharedConnections(o: ResolvedOptions, run: RunOptions, stats: RunStats,
       const e = entries.get(key);
       if (e && --e.holders === 0) entries.delete(key);
     },
-    async probe(target) {
-      const key = keyOf(target);
+    async probe(target, o) {
+      const key = keyOf(target, o);
       let e = entries.get(key);
       if (!e) entries.set(key, (e = { holders: 0, results: new Map() })); // a caller that did not hold (library use)
       const policies = policyKey(target.policies);
       let pending = e.results.get(policies);
       if (pending) stats.shared++;
-      else e.results.set(policies, (pending = attempt(target)));
+      else e.results.set(policies, (pending = attempt(target, o)));
       const result = await pending;
       // Nobody holds it (library use): nothing later can share it, so keep nothing.
       if (e.holders === 0 && entries.get(key) === e) entries.delete(key);
@@ -321,3 +392,4 @@ function internalError(dest: Destination, o: ResolvedOptions, err: unknown, host
   r.findings.push({ severity: 'critical', code: 'internal-error', message: `internal error: ${(err as Error)?.message ?? String(err)}` });
   return r;
 }
+

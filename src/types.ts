@@ -2,7 +2,11 @@
 // JSON output is exactly these shapes plus `schemaVersion`; keys are camelCase,
 // times are milliseconds, dates ISO 8601 UTC, fingerprints uppercase colon hex.
 
-export const SCHEMA_VERSION = 2; // 2: dane, mtaSts, tlsrpt sections (issue 8)
+/**
+ * 2: dane, mtaSts, tlsrpt sections. 3: `postfix` (the level outcome) and `changed`; under
+ * --fail-on-change `status` stays the server's verdict (docs/json.md "Versions").
+ */
+export const SCHEMA_VERSION = 3;
 
 export type Status = 'ok' | 'warning' | 'critical' | 'unknown';
 export type Mode = 'starttls' | 'implicit' | 'plain';
@@ -20,7 +24,27 @@ export type ErrorCode =
   | 'smtp-reply' | 'starttls-not-offered' | 'starttls-refused' | 'starttls-injection'
   | 'tls-handshake' | 'protocol-violation'
   | 'implicit-tls-suspected' | 'plaintext-on-implicit-port' | 'not-smtp'
-  | 'aborted';
+  | 'aborted' | 'not-probed';
+
+/** Postfix's log word for a TLS connection (tls_misc.c tls_log_summary()). */
+export type ConnectionClass = 'Verified' | 'Trusted' | 'Untrusted' | 'Anonymous';
+
+/** What a Postfix smtp client at the probe's level does with the host (src/levels.ts). */
+export interface PostfixOutcome {
+  /** The level applied: the requested one, or at dane levels what the TLSA lookup decided. */
+  effectiveLevel: Level;
+  /** Postfix would hand the mail to this host. */
+  deliver: boolean;
+  /** ... without TLS (level none, or may without usable TLS). */
+  plaintext: boolean;
+  /** The TLS connection as Postfix logs it; null without TLS. */
+  connectionClass: ConnectionClass | null;
+  /**
+   * Why not over TLS, or why not at all; null when delivered over TLS. `error`: the probe's error
+   * says why; `not-authenticated`: the level's certificate check failed.
+   */
+  reason: 'error' | 'tls-disabled' | 'dane-required' | 'tls-failed-fallback' | 'starttls-refused' | 'tls-not-offered' | 'not-authenticated' | null;
+}
 
 export interface SmtpReply {
   code: number;
@@ -142,8 +166,23 @@ export interface ProbeResult {
   tls: TlsFacts | null;
   certificates: CertificateFacts[];
   verification: VerificationFacts | null;
+  /** What a Postfix smtp client at this level does with this host (src/levels.ts). */
+  postfix: PostfixOutcome;
   /** Attempts made (1 unless retried). */
   attempts?: number;
+  /** Levels dane/dane-only, or --next-cert. */
+  dane?: DaneFacts;
+  /** With --mta-sts. */
+  mtaSts?: MtaStsFacts;
+  /** With a dane level, --mta-sts or --tlsrpt. */
+  tlsrpt?: TlsrptFacts;
+  /** With --baseline: what changed since the baseline run (empty when nothing did). */
+  changes?: Change[];
+  /**
+   * With --baseline: true when something changed. `status` stays the server's own verdict;
+   * --fail-on-change turns a change into exit code 2, not into a different status.
+   */
+  changed?: boolean;
   timingMs: {
     resolve: number | null;
     connect: number | null;
@@ -167,16 +206,6 @@ export interface Destination {
   mxLookup: boolean;
 }
 
-/** One concrete connection to make: the output of resolution. */
-export interface Target {
-  destination: Destination;
-  nexthop: string;
-  mx: { host: string; preference: number } | null;
-  host: string;
-  address: string;
-  family: 4 | 6;
-}
-
 export interface ProbeOptions {
   level?: Level;
   /** EHLO name; default: this host's fully qualified name. */
@@ -194,6 +223,8 @@ export interface ProbeOptions {
   servername?: string;
   /** PEM text of CA certificates; replaces the bundled roots unless appendCa. */
   ca?: string;
+  /** The same, as a file path (what --ca-file gives); every certificate in it must parse. */
+  caFile?: string;
   appendCa?: boolean;
   /** --match values: fingerprints for `fingerprint`, names for `secure`/`verify`. */
   match?: string[];
@@ -220,11 +251,20 @@ export interface ProbeOptions {
   allAddresses?: boolean;
   transcript?: boolean;
   showCerts?: boolean;
+  /** PEM of the certificate (optionally with its chain) that will replace the current one: check TLSA rollover. */
+  nextCert?: string;
+  /** Look up and check the MTA-STS policy of the next-hop domain. */
+  mtaSts?: boolean;
+  /** Look up TLSRPT even when neither DANE nor MTA-STS is in use. */
+  tlsrpt?: boolean;
+  /** Port of the MTA-STS policy host (default 443; tests point it at a fixture). */
+  mtaStsPort?: number;
+  /** Deadline of the MTA-STS policy fetch (default 10 s). */
+  mtaStsTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
-// ---- DANE, MTA-STS, TLSRPT (issue 8; schemaVersion 2). Interfaces above are extended by
-// declaration merging, so the sections stay in one place.
+// ---- DANE (RFC 7672), MTA-STS (RFC 8461), TLSRPT (RFC 8460).
 
 /** Postfix's effective level after the TLSA lookup (smtp_tls_policy.c): dane levels resolve to one of these. */
 export type DaneEffectiveLevel = 'dane' | 'may' | 'encrypt' | 'defer';
@@ -313,29 +353,8 @@ export interface TlsrptFacts {
   error: string | null;
 }
 
-export interface ProbeResult {
-  /** Levels dane/dane-only, or --next-cert. */
-  dane?: DaneFacts;
-  /** With --mta-sts. */
-  mtaSts?: MtaStsFacts;
-  /** With a dane level, --mta-sts or --tlsrpt. */
-  tlsrpt?: TlsrptFacts;
-}
 
-export interface ProbeOptions {
-  /** PEM of the certificate (optionally with its chain) that will replace the current one: check TLSA rollover. */
-  nextCert?: string;
-  /** Look up and check the MTA-STS policy of the next-hop domain. */
-  mtaSts?: boolean;
-  /** Look up TLSRPT even when neither DANE nor MTA-STS is in use. */
-  tlsrpt?: boolean;
-  /** Port of the MTA-STS policy host (default 443; tests point it at a fixture). */
-  mtaStsPort?: number;
-  /** Deadline of the MTA-STS policy fetch (default 10 s). */
-  mtaStsTimeoutMs?: number;
-}
-
-// ---- Baseline comparison (issue 6, --baseline): what changed since an earlier run.
+// ---- Baseline comparison (--baseline): what changed since an earlier run.
 
 /**
  * What changed between the baseline and this run, for one probe (matched by destination, host,
@@ -357,10 +376,6 @@ export interface Change {
   after: string | string[] | null;
 }
 
-export interface ProbeResult {
-  /** With --baseline: what changed since the baseline run (empty when nothing did). */
-  changes?: Change[];
-}
 
 // ---- `mxprobe scan DEST` (src/scan/) ----
 
@@ -470,6 +485,8 @@ export interface ScanResult {
 
 export interface ScanOptions {
   profile?: ScanProfileName;
+  /** Port for a destination that names none. */
+  port?: number;
   /** Connections at once to the server (default 4). */
   perHost?: number;
   ehlo?: string;

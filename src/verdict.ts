@@ -1,43 +1,39 @@
-import type { Finding, Level, ProbeResult, Status } from './types.js';
+// Findings and status for a finished probe. The level rules are src/levels.ts's: this module
+// turns its outcome (what a Postfix smtp client at this level does with the host) and the
+// other facts into findings with stable codes; the status is their worst.
+import type { Finding, PostfixOutcome, ProbeResult, Status } from './types.js';
 import type { ResolvedOptions } from './options.js';
 import { hasCapability } from './smtp/capabilities.js';
-import { effectiveLevel } from './policy-dns/index.js'; // issue 8
-import { policyFindings } from './policy-dns/findings.js'; // issue 8
+import { certificateJudged, mustPkix, postfixOutcome, tlsAttempted } from './levels.js';
+import { policyFindings } from './policy-dns/findings.js';
 import { statusOfFindings } from './status.js';
-
 
 const TLS_ORDER = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
-/** Does `level` demand a trusted chain (verify, secure) — Postfix's "verified" levels. */
-const needsTrust = (level: Level) => level === 'verify' || level === 'secure';
+type Add = (severity: Finding['severity'], code: string, message: string) => void;
 
 /**
- * Findings and status for a finished probe, with Postfix's level semantics:
- * what would `smtp_tls_security_level = LEVEL` do with this server today?
+ * Findings, status and the Postfix outcome for a finished probe: what would
+ * `smtp_tls_security_level = LEVEL` do with this server today?
  */
-export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status; findings: Finding[] } {
+export function judge(result: ProbeResult, o: Pick<ResolvedOptions, 'quitAfter' | 'minTls' | 'warnDays' | 'critDays'>): { status: Status; findings: Finding[]; postfix: PostfixOutcome } {
   const findings: Finding[] = [...result.findings];
-  const add = (severity: Finding['severity'], code: string, message: string) => findings.push({ severity, code, message });
+  const add: Add = (severity, code, message) => findings.push({ severity, code, message });
+  const outcome = postfixOutcome(result);
   const { error, tls } = result;
-  // issue 8: at dane levels Postfix applies may/encrypt when there are no usable TLSA records.
-  const level = effectiveLevel(result.level, result.dane?.effectiveLevel);
 
   if (error) {
-    // Opportunistic TLS: Postfix retries in plaintext after a failed handshake.
-    // Postfix (smtp.h PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE / _AFTER_TLS_SESSION_FAILURE)
-    // retries such a delivery without TLS, also when the session fails after the handshake.
-    // (Not in wrapper mode: an implicit-TLS port has no plaintext to fall back to.)
-    const fallback = level === 'may' && result.mode === 'starttls' && error.code !== 'starttls-injection'
-      && (error.code === 'tls-handshake' || error.phase === 'handshake' || error.phase === 'ehlo-tls');
+    // Opportunistic TLS: Postfix retries in plaintext after a failed handshake (levels.ts plaintextFallback).
+    const fallback = outcome.reason === 'tls-failed-fallback';
     add(fallback ? 'warning' : 'critical', error.code, fallback ? `${error.message}; Postfix at level may would retry without TLS` : error.message);
   }
 
-  if (result.mode === 'starttls' && level !== 'none') {
+  if (result.mode === 'starttls' && tlsAttempted(result.level)) {
     // Level may without TLS: Postfix delivers in plaintext. (Not judged when the probe
     // stopped before TLS on purpose, or failed earlier: that is the error's finding.)
-    if (level === 'may' && !tls && !error && o.quitAfter !== 'ehlo') {
+    if (outcome.deliver && outcome.plaintext && !error && o.quitAfter !== 'ehlo') {
       const r = result.smtp.starttls.reply;
-      if (r && r.code !== 220) add('warning', 'starttls-refused', `STARTTLS refused with ${r.code} ${r.text.split('\n')[0]}: mail would go in plaintext`);
+      if (outcome.reason === 'starttls-refused' && r) add('warning', 'starttls-refused', `STARTTLS refused with ${r.code} ${r.text.split('\n')[0]}: mail would go in plaintext`);
       else if (result.smtp.heloFallback) add('warning', 'no-tls', 'EHLO refused, HELO accepted: no STARTTLS possible, mail would go in plaintext');
       else add('warning', 'no-tls', 'STARTTLS not offered: mail would go in plaintext');
     }
@@ -53,21 +49,21 @@ export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status
     if (o.minTls && TLS_ORDER.indexOf(tls.protocol) < TLS_ORDER.indexOf(o.minTls)) {
       add('warning', 'old-tls', `${tls.protocol} negotiated, below --min-tls ${o.minTls}`);
     }
-    judgeCertificate(result, o, add, level);
+    judgeCertificate(result, o, add, outcome);
   }
-  findings.push(...policyFindings(result)); // issue 8: DANE, MTA-STS, TLSRPT
+  findings.push(...policyFindings(result));
 
-  return { status: statusOfFindings(findings), findings };
+  return { status: statusOfFindings(findings), findings, postfix: outcome };
 }
 
-function judgeCertificate(result: ProbeResult, o: ResolvedOptions, add: (s: Finding['severity'], code: string, message: string) => void, level: Level): void {
+function judgeCertificate(result: ProbeResult, o: Pick<ResolvedOptions, 'warnDays' | 'critDays'>, add: Add, outcome: PostfixOutcome): void {
   const v = result.verification;
   const leaf = result.certificates[0];
-  // issue 8: TLSA, not PKIX, decides at dane levels (policyFindings); DANE-EE ignores names and expiry.
+  const level = outcome.effectiveLevel;
+  // At dane levels TLSA, not PKIX, decides (policyFindings); DANE-EE ignores names and expiry.
   if (level === 'dane' || level === 'dane-only') return;
   if (!v || !leaf) {
-    const severity = level === 'may' || level === 'encrypt' ? 'info' : 'critical';
-    add(severity, 'no-certificate', `server sent no certificate (anonymous cipher ${result.tls?.cipher.name ?? ''})`);
+    add(certificateJudged(level) ? 'critical' : 'info', 'no-certificate', `server sent no certificate (anonymous cipher ${result.tls?.cipher.name ?? ''})`);
     return;
   }
   const trustWords = v.trusted ? 'trusted' : `not trusted (${v.error?.reason ?? 'unknown'}${v.error?.openssl ? `, ${v.error.openssl}` : ''})`;
@@ -77,10 +73,10 @@ function judgeCertificate(result: ProbeResult, o: ResolvedOptions, add: (s: Find
     if (!v.fingerprintMatch) add('critical', 'fingerprint-mismatch', `certificate fingerprint matches none of --match (${leaf.sha256})`);
     return; // Postfix: fingerprint ignores trust, names and expiry
   }
-  if (needsTrust(level)) {
+  if (mustPkix(level)) {
     if (!v.trusted) add('critical', v.error?.reason ?? 'certificate-not-trusted', `certificate ${trustWords}`);
     if (!v.hostnameMatch) add('critical', 'certificate-host-mismatch', `certificate ${nameWords}`);
-    if (v.trusted && v.hostnameMatch) {
+    if (outcome.connectionClass === 'Verified') {
       if (leaf.daysRemaining < o.critDays) add('critical', 'cert-expires-soon', `certificate expires in ${leaf.daysRemaining} days (--crit-days ${o.critDays})`);
       else if (leaf.daysRemaining < o.warnDays) add('warning', 'cert-expires-soon', `certificate expires in ${leaf.daysRemaining} days (--warn-days ${o.warnDays})`);
     }

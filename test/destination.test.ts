@@ -1,3 +1,4 @@
+import { echo } from '../src/report/sanitize.js';
 import { describe, expect, test } from 'vitest';
 import { parseDestination, parseDestinationList, type DestinationOptions } from '../src/destination.js';
 import { UsageError } from '../src/errors.js';
@@ -14,7 +15,8 @@ const bad = (input: string, why: RegExp, opts?: DestinationOptions) => () => {
   expect(error).toBeInstanceOf(UsageError);
   const message = (error as Error).message;
   expect(message).not.toContain('\n');
-  expect(message).toContain(JSON.stringify(input));
+  // The input is echoed escaped and bounded (report/sanitize.ts echo): its first 200 characters.
+  expect(message).toContain(`"${echo(input)}"`);
   expect(message).toMatch(why);
 };
 

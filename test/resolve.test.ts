@@ -4,9 +4,10 @@ import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDnsServer, type DnsFixture } from '../fixtures/dns-server.js';
 import { parseDestination } from '../src/destination.js';
+import { parseResolverAddress } from '../src/dns/server-address.js';
 import { UsageError } from '../src/errors.js';
 import {
-  createResolver, parseResolverAddress, resolveDestination, sortByPreference,
+  createResolver, resolveDestination, sortByPreference,
   type ResolveOptions,
 } from '../src/resolve.js';
 

@@ -1,20 +1,14 @@
-// `mxprobe tlsa --cert FILE`: the TLSA records to publish for a certificate (or a
-// key), for a DANE rollover (RFC 7671 §8.1, Postfix TLS_README "dane"): publish the
-// next certificate's record next to the current one, wait for the TTL, switch.
-import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { UsageError } from './errors.js';
-import { associationData, USAGE_NAMES } from './dane/tlsa.js';
+// The TLSA records to publish for a certificate (or a key), for a DANE rollover (RFC 7671 §8.1,
+// Postfix TLS_README "dane"): publish the next certificate's record next to the current one,
+// wait for the TTL, switch. The library call behind `mxprobe tlsa`.
+import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { UsageError } from '../errors.js';
+import { associationData } from './tlsa.js';
 
-export interface TlsaCommandOptions {
-  cert: string;
+export interface TlsaRecordOptions {
   usage?: number;
   selector?: number;
   matching?: number;
-  /** TLSA owner name for zone-file lines, e.g. "_25._tcp.mx.example.com" (or host + --port). */
-  name?: string;
-  json?: boolean;
 }
 
 export interface TlsaLine {
@@ -56,7 +50,7 @@ const name = (c: X509Certificate) => c.subject.split('\n').filter(Boolean).join(
  * (survives re-issuing with the same key) and, when the file also holds the issuer,
  * "2 1 1" for it. Explicit --usage/--selector/--matching give exactly one record.
  */
-export function tlsaLines(m: Material, o: Pick<TlsaCommandOptions, 'usage' | 'selector' | 'matching'>): TlsaLine[] {
+export function tlsaLines(m: Material, o: TlsaRecordOptions): TlsaLine[] {
   const selector = o.selector ?? 1;
   const matching = o.matching ?? 1;
   const explicit = o.usage !== undefined;
@@ -83,27 +77,15 @@ export function tlsaLines(m: Material, o: Pick<TlsaCommandOptions, 'usage' | 'se
   return lines;
 }
 
-export function renderTlsa(lines: TlsaLine[], o: Pick<TlsaCommandOptions, 'name' | 'json'>): string {
-  if (o.json) return `${JSON.stringify(lines.map((l) => ({ ...l, name: o.name ?? null, text: `${l.usage} ${l.selector} ${l.matchingType} ${l.data}` })), null, 2)}\n`;
-  return lines.map((l) => {
-    const rr = `${l.usage} ${l.selector} ${l.matchingType} ${l.data}`;
-    const comment = `; ${USAGE_NAMES[l.usage] ?? `usage ${l.usage}`} ${l.source}`;
-    return o.name ? `${o.name.replace(/\.?$/, '.')} IN TLSA ${rr} ${comment}` : `${rr} ${comment}`;
-  }).join('\n') + '\n';
+/**
+ * TLSA records for the PEM text of a certificate (with its chain) or a key. `source` names the
+ * file in errors. Defaults: "3 1 1" for the leaf and "2 1 1" for its issuer when the file has one.
+ */
+export function tlsaRecords(pem: string, source: string, o: TlsaRecordOptions = {}): TlsaLine[] {
+  return tlsaLines(readMaterial(pem, source), o);
 }
 
-export function runTlsaCommand(o: TlsaCommandOptions): number {
-  let text: string;
-  try {
-    text = readFileSync(o.cert === '-' ? 0 : o.cert, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--cert: cannot read ${o.cert}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  process.stdout.write(renderTlsa(tlsaLines(readMaterial(text, o.cert), o), o));
-  return 0;
-}
-
-/** "_25._tcp.mx.example.com" from --name HOST and --port (default 25); a name already starting with "_" is kept. */
+/** "_25._tcp.mx.example.com" from --name HOST and --tlsa-port (default 25); a name already starting with "_" is kept. */
 export function tlsaOwner(host: string | undefined, port: number | undefined): string | undefined {
   if (!host) return undefined;
   return host.startsWith('_') ? host : `_${port ?? 25}._tcp.${host.replace(/\.$/, '')}`;

@@ -4,7 +4,7 @@
 // served, MX hosts checked against the MTA-STS policy.
 import type { LookupFunction } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
-import type { DaneEffectiveLevel, Level, MtaStsFacts, ProbeOptions, ProbeResult, TlsrptFacts } from '../types.js';
+import type { MtaStsFacts, ProbeOptions, ProbeResult, TlsrptFacts } from '../types.js';
 import { createPacketResolver, type PacketResolver } from '../dns/packet-resolver.js';
 import { lookupDane, type DaneLookup } from '../dane/lookup.js';
 import { matchChain } from '../dane/match.js';
@@ -14,10 +14,10 @@ import { parseStsPolicy, mxPatternMatches } from '../mta-sts/policy.js';
 import { fetchStsPolicy } from '../mta-sts/fetch.js';
 import { parseTlsrptRecords } from '../tlsrpt/record.js';
 import { commonNameOf, matchHostname } from '../verify.js';
-import { isDaneLevel, type PolicyResolvedOptions } from './options.js';
+import { daneBased } from '../levels.js';
 import type { ResolvedOptions } from '../options.js';
 
-export { wantsPolicyDns, isDaneLevel } from './options.js';
+export { wantsPolicyDns } from './options.js';
 
 type MtaStsDomain = Omit<MtaStsFacts, 'mxPattern' | 'verified' | 'wouldRefuse'>;
 
@@ -45,14 +45,14 @@ export interface HostInput {
   port: number;
 }
 
-type Opts = Pick<ResolvedOptions, 'level' | 'ca' | 'appendCa'> & PolicyResolvedOptions;
+type Opts = Pick<ResolvedOptions, 'level' | 'ca' | 'appendCa' | 'nextCert' | 'mtaSts' | 'tlsrpt' | 'mtaStsPort' | 'mtaStsTimeoutMs' | 'resolver'>;
 
 export async function lookupHostPolicies(ctx: PolicyContext, t: HostInput, o: Opts): Promise<HostPolicies> {
-  const dane = isDaneLevel(o.level) ? lookupDane({ resolver: ctx.resolver, host: t.host, port: t.port, mxDomain: t.mxDomain, level: o.level }) : undefined;
+  const dane = daneBased(o.level) ? lookupDane({ resolver: ctx.resolver, host: t.host, port: t.port, mxDomain: t.mxDomain, level: o.level }) : undefined;
   // MTA-STS is a property of a recipient domain: only for MX-looked-up destinations (RFC 8461 §4).
   const sts = o.mtaSts && t.mxDomain ? cachedBy(ctx.mtaSts, t.mxDomain, () => lookupMtaSts(ctx.resolver, t.mxDomain!, o)) : undefined;
   // TLSRPT belongs to a recipient domain too; for [host] only when asked (--tlsrpt).
-  const wantsRpt = o.tlsrpt || (t.mxDomain !== null && (o.mtaSts || isDaneLevel(o.level)));
+  const wantsRpt = o.tlsrpt || (t.mxDomain !== null && (o.mtaSts || daneBased(o.level)));
   const rpt = wantsRpt ? cachedBy(ctx.tlsrpt, t.nexthop, () => lookupTlsrpt(ctx.resolver, t.nexthop)) : undefined;
   const [d, m, r] = await Promise.all([dane, sts, rpt]);
   return { ...(d && { dane: d }), ...(m && { mtaSts: m }), ...(r && { tlsrpt: r }) };
@@ -153,21 +153,6 @@ export function attachPolicies(result: ProbeResult, p: HostPolicies, chain: X509
     result.mtaSts = { ...p.mtaSts, mxPattern, verified, wouldRefuse };
   }
   if (p.tlsrpt) result.tlsrpt = p.tlsrpt;
-}
-
-/** The level Postfix actually applies: for dane levels, what the TLSA lookup decided. */
-export function effectiveLevel(level: Level, dane: DaneEffectiveLevel | undefined): Level {
-  if (!isDaneLevel(level) || !dane) return level;
-  return dane === 'may' || dane === 'encrypt' ? dane : level;
-}
-
-/** May Postfix send MAIL after TLS (levelAllowsMail for the dane levels)? */
-export function daneAllowsMail(result: ProbeResult): boolean {
-  const e = result.dane?.effectiveLevel ?? 'defer';
-  if (e === 'may') return true;
-  if (e === 'encrypt') return result.tls !== null;
-  if (e === 'defer') return false;
-  return result.dane?.authenticated === true;
 }
 
 /**

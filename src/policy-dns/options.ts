@@ -1,40 +1,8 @@
-// Options of the DNS-published mail policies (DANE, MTA-STS, TLSRPT), checked once
-// in resolveOptions so a bad --next-cert is a usage error before the first packet.
+// Options of the DNS-published mail policies (DANE, MTA-STS, TLSRPT).
 import { X509Certificate } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import type { Level, ProbeOptions } from '../types.js';
-import { DEFAULT_FETCH_TIMEOUT_MS } from '../mta-sts/fetch.js';
-
-export interface PolicyResolvedOptions {
-  /** --next-cert: the next certificate, then its chain, as in the PEM file. */
-  nextCert: X509Certificate[] | undefined;
-  mtaSts: boolean;
-  tlsrpt: boolean;
-  mtaStsPort: number;
-  mtaStsTimeoutMs: number;
-  /** --resolver given: name lookups of the MTA-STS fetch go there too. */
-  resolver: string[];
-}
-
-export const isDaneLevel = (level: Level | undefined): boolean => level === 'dane' || level === 'dane-only';
-
-export function resolvePolicyOptions(options: ProbeOptions, level: Level): PolicyResolvedOptions {
-  let nextCert: X509Certificate[] | undefined;
-  if (options.nextCert !== undefined) {
-    if (!isDaneLevel(level)) throw new UsageError('--next-cert checks published TLSA records: use it with --level dane or dane-only');
-    nextCert = parsePemCertificates(options.nextCert, '--next-cert');
-  }
-  const port = options.mtaStsPort ?? 443;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--mta-sts-port must be 1-65535, got ${port}`);
-  return {
-    nextCert,
-    mtaSts: options.mtaSts ?? false,
-    tlsrpt: options.tlsrpt ?? false,
-    mtaStsPort: port,
-    mtaStsTimeoutMs: options.mtaStsTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
-    resolver: options.resolver ?? [],
-  };
-}
+import type { ProbeOptions } from '../types.js';
+import { daneBased } from '../levels.js';
 
 /** Every CERTIFICATE block of a PEM text, in order; keys and other blocks are skipped. */
 export function parsePemCertificates(pem: string, flag: string): X509Certificate[] {
@@ -50,6 +18,6 @@ export function parsePemCertificates(pem: string, flag: string): X509Certificate
 }
 
 /** Any DNS-published policy asked for: then lookups go through the dns-packet resolver. */
-export function wantsPolicyDns(options: ProbeOptions): boolean {
-  return isDaneLevel(options.level) || !!options.mtaSts || !!options.tlsrpt;
+export function wantsPolicyDns(options: Pick<ProbeOptions, 'mtaSts' | 'tlsrpt'> & { level?: ProbeOptions['level'] }): boolean {
+  return daneBased(options.level) || !!options.mtaSts || !!options.tlsrpt;
 }

@@ -4,7 +4,8 @@
 // destination with "4.7.5 client TLS configuration problem". Messages below are Postfix's own.
 import { parseCipherGrade, parseCipherExclusions } from './ciphers.js';
 import { validHostname } from './keys.js';
-import { lookupLevel, mustPkix, normalizeDigest, splitMatch } from './levels.js';
+import { normalizeDigest, splitMatch } from './match.js';
+import { lookupLevel, mustPkix, takesMatch } from '../levels.js';
 import { SPACE } from './lines.js';
 import { parsePostfixProtocols } from './protocols.js';
 import type { ParseOptions, PolicyEntry, PolicyProblem } from './table-types.js';
@@ -99,7 +100,7 @@ export function parsePolicyValue(entry: PolicyEntry, site: string, opts: ParseOp
         break;
       case 'match': {
         if (val === '') return fail('empty-attribute', `attribute "${nv.name}" has empty value`);
-        if (level !== 'fingerprint' && level !== 'verify' && level !== 'secure') {
+        if (!takesMatch(level)) {
           return fail('attribute-invalid-at-level', `attribute "${nv.name}" invalid at security level "${level}"`);
         }
         const values = splitMatch(level, val, 'table');

@@ -12,6 +12,7 @@
 import tls from 'node:tls';
 import { UsageError } from '../errors.js';
 import type { Level } from '../types.js';
+import { cipherExclusion } from '../levels.js';
 
 export type CipherGrade = 'high' | 'medium' | 'low' | 'export' | 'null';
 export const CIPHER_GRADES: readonly CipherGrade[] = ['high', 'medium', 'low', 'export', 'null'];
@@ -48,15 +49,6 @@ export function parseCipherExclusions(exclude: string | readonly string[] | unde
   return toks;
 }
 
-/** The exclusion Postfix adds by level (set_cipher_grade): none at may, eNULL at encrypt, aNULL above. */
-export function levelCipherExclusion(level: Level): string | null {
-  switch (level) {
-    case 'none': case 'may': return null;
-    case 'encrypt': return 'eNULL';
-    case 'fingerprint': case 'verify': case 'secure': case 'dane': case 'dane-only': return 'aNULL';
-  }
-}
-
 export interface CipherChoice {
   /** Postfix grade; default "medium" (smtp_tls_ciphers / smtp_tls_mandatory_ciphers default). */
   grade?: CipherGrade | string;
@@ -70,7 +62,7 @@ export interface CipherChoice {
 export function postfixCipherString({ grade = 'medium', exclude, level = 'may' }: CipherChoice): string {
   const g = parseCipherGrade(grade);
   const toks = parseCipherExclusions(exclude);
-  const auto = levelCipherExclusion(level);
+  const auto = cipherExclusion(level);
   if (auto) toks.push(auto);
   return POSTFIX_CIPHERLISTS[g] + toks.map((t) => `:!${t}`).join('');
 }

@@ -1,9 +1,10 @@
 // One tls_policy entry → what Postfix's smtp(8) would do with it today.
 //
-// Pure parts: the destination and ProbeOptions an entry stands for, and the verdict from the
-// entry's ProbeResults, worded as Postfix logs it (postfix/src/smtp/smtp_proto.c,
-// postfix/src/tls/tls_verify.c tls_log_verify_error(), tls_misc.c tls_log_summary()).
-// The one impure function, evaluatePolicyEntry, probes through an injectable probeAll.
+// Pure: the destination and ProbeOptions an entry stands for, and the verdict from the entry's
+// ProbeResults. The judgement of each host is the probe's own (`result.postfix`, from
+// src/levels.ts); this module only words it as Postfix logs it (postfix/src/smtp/smtp_proto.c,
+// postfix/src/tls/tls_verify.c tls_log_verify_error(), tls_misc.c tls_log_summary()) and applies
+// what only a table has: the MX session and address limits, duplicates, patterns, invalid entries.
 //
 // Delivery: Postfix tries the MX hosts in preference order and delivers to the first one that
 // passes; the hosts before it are logged and skipped. smtp_connect.c counts towards
@@ -13,9 +14,9 @@
 // mail for the destination ("4.7.5 client TLS configuration problem", smtp_tls_policy.c).
 import { isIP } from '../ip.js';
 import { UsageError } from '../errors.js';
-import type { Level, ProbeOptions, ProbeResult, Status } from '../types.js';
+import type { ConnectionClass, Level, ProbeOptions, ProbeResult, Status } from '../types.js';
 import { lintWithResults, type LintFinding } from './lint.js';
-import { mustMatch, tlsRequired } from './levels.js';
+import { daneBased, defaultMatch, mustPkix, tlsRequired } from '../levels.js';
 import { POSTFIX_INVALID_POLICY_DSN, type KeyKind, type PolicyEntry } from './table.js';
 import { statusOfFindings, worse } from '../status.js';
 
@@ -25,7 +26,7 @@ export const MX_SESSION_LIMIT = 2;
 export const MX_ADDRESS_LIMIT = 5;
 
 /** How posttls-finger/Postfix classify an established TLS connection (tls_log_summary). */
-export type TlsConnectionClass = 'Verified' | 'Trusted' | 'Untrusted' | 'Anonymous';
+export type TlsConnectionClass = ConnectionClass;
 
 export interface HostVerdict {
   /** host[address]:port, as Postfix logs it. */
@@ -39,6 +40,8 @@ export interface HostVerdict {
   plaintext: boolean;
   /** The TLS connection as Postfix would log it; null without TLS. */
   tls: TlsConnectionClass | null;
+  /** The probe's own status for this host. */
+  status: Status;
   /** Postfix's words: the TLS summary line when it passes, the reason for the deferral when not. */
   message: string;
   /** Postfix's certificate log line behind a "Server certificate not verified" (tls_log_verify_error). */
@@ -115,11 +118,7 @@ export function policyDestination(entry: PolicyEntry, ctx: PolicyContext = {}): 
 export function policyProbeOptions(entry: PolicyEntry, base: ProbeOptions, ctx: PolicyContext = {}): { options: ProbeOptions; notes: string[] } {
   if (!entry.level) throw new UsageError(entry.invalidReason ?? 'invalid security level');
   const notes: string[] = [];
-  let level: Level = entry.level;
-  if (level === 'dane') {
-    notes.push('dane: mxprobe does no DNSSEC TLSA lookups yet; judged as "may", what Postfix does when the MX host has no usable TLSA records');
-    level = 'may';
-  }
+  const level: Level = entry.level;
   const a = entry.attrs;
   const options: ProbeOptions = {
     ...base,
@@ -134,8 +133,8 @@ export function policyProbeOptions(entry: PolicyEntry, base: ProbeOptions, ctx: 
   if (level === 'fingerprint') {
     if (!a.match?.length) throw new UsageError(`configured at fingerprint security level, but with no fingerprints to match (smtp_tls_fingerprint_cert_match is empty by default): ${POSTFIX_INVALID_POLICY_DSN}`);
     options.match = a.match;
-  } else if (level === 'verify' || level === 'secure') {
-    const match = a.match ?? (level === 'verify' ? ['hostname'] : ['nexthop', 'dot-nexthop']);
+  } else if (mustPkix(level)) {
+    const match = a.match ?? [...defaultMatch(level)];
     // mxprobe's "hostname" follows --servername; Postfix's is always the host it connects to.
     options.match = entry.keyKind === 'host' ? match.map((m) => (m === 'hostname' ? entry.host : m)) : match;
   }
@@ -199,16 +198,6 @@ export function verifyErrorMessage(r: ProbeResult): string | null {
   }
 }
 
-/** Anonymous / Verified / Trusted / Untrusted, as Postfix 3.7 logs the connection at this level. */
-export function tlsConnectionClass(r: ProbeResult, level: Level): TlsConnectionClass | null {
-  if (!r.tls) return null;
-  const v = r.verification;
-  if (!v || r.certificates.length === 0) return 'Anonymous';
-  if (level === 'fingerprint') return v.fingerprintMatch ? 'Verified' : 'Untrusted';
-  if (mustMatch(level)) return v.trusted && v.hostnameMatch ? 'Verified' : 'Untrusted';
-  return v.trusted ? 'Trusted' : 'Untrusted';
-}
-
 /** "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256 bits)" (tls_log_summary's tail). */
 function tlsSummary(r: ProbeResult): string {
   const t = r.tls!;
@@ -256,49 +245,54 @@ function errorMessage(r: ProbeResult): string {
   }
 }
 
-/** What Postfix would do with one host (one ProbeResult) at `level`. */
-export function judgeHost(r: ProbeResult, level: Level): HostVerdict {
+/**
+ * One host (one ProbeResult) in Postfix's words. The decision is the probe's (`r.postfix`,
+ * src/levels.ts postfixOutcome); nothing is judged here a second time.
+ */
+export function judgeHost(r: ProbeResult): HostVerdict {
   const label = postfixLabel(r);
-  const base = { label, host: r.host, address: r.address, port: r.port };
-  const tls = tlsConnectionClass(r, level);
-  const out = (pass: boolean, plaintext: boolean, message: string, detail?: string): HostVerdict =>
-    ({ ...base, pass, plaintext, tls, message, ...(detail ? { detail } : {}) });
+  const p = r.postfix;
+  const out = (message: string, detail?: string): HostVerdict =>
+    ({ label, host: r.host, address: r.address, port: r.port, pass: p.deliver, plaintext: p.plaintext, tls: p.connectionClass, status: r.status, message, ...(detail ? { detail } : {}) });
   const e = r.error;
-  if (level === 'none') {
-    return e ? out(false, true, errorMessage(r)) : out(true, true, `plaintext to ${label} (TLS disabled at level none)`);
-  }
-  if (!tlsRequired(level)) {
-    // may: no STARTTLS, a refused STARTTLS or a failed handshake all end in plaintext.
-    if (r.tls && !e) return out(true, false, `${tls} TLS connection established to ${label}: ${tlsSummary(r)}`);
-    if (e && r.mode === 'starttls' && (e.phase === 'handshake' || e.phase === 'ehlo-tls' || e.code === 'tls-handshake') && r.smtp.banner) {
-      // smtp.h PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE / _AFTER_TLS_SESSION_FAILURE.
-      return out(true, true, `TLS session with ${label} failed (${e.message}): Postfix retries in plaintext`);
+  switch (p.reason) {
+    case null:
+      return out(`${p.connectionClass} TLS connection established to ${label}: ${tlsSummary(r)}`);
+    case 'tls-disabled':
+      return out(`plaintext to ${label} (TLS disabled at level none)`);
+    case 'tls-failed-fallback':
+      return out(`TLS session with ${label} failed (${e?.message ?? 'handshake failed'}): Postfix retries in plaintext`);
+    case 'starttls-refused': {
+      const reply = r.smtp.starttls.reply;
+      return out(`host ${label} refused to start TLS (${reply ? `${reply.code} ${reply.text.split('\n')[0]}` : 'no reply'}): plaintext`);
     }
-    if (e) return out(false, false, errorMessage(r));
-    const reply = r.smtp.starttls.reply;
-    if (reply && reply.code !== 220) return out(true, true, `host ${label} refused to start TLS (${reply.code} ${reply.text.split('\n')[0]}): plaintext`);
-    return out(true, true, `TLS not offered by host ${label}: plaintext`);
+    case 'tls-not-offered':
+      return out(p.deliver ? `TLS not offered by host ${label}: plaintext` : `TLS is required, but was not offered by host ${label}`);
+    case 'dane-required':
+      return out(`${r.dane?.lookup === 'dns-error' ? 'TLSA lookup error' : 'no usable TLSA records'} for ${label}: ${r.dane?.reason ?? 'DANE required'}`);
+    case 'not-authenticated':
+      return out('Server certificate not verified', notAuthenticatedDetail(r, label));
+    case 'error':
+      return out(errorMessage(r));
   }
-  // TLS is required from here on: no TLS, no mail.
-  if (!r.tls) return out(false, false, e ? errorMessage(r) : `TLS is required, but was not offered by host ${label}`);
-  if (e && (e.phase === 'handshake' || e.code === 'protocol-violation')) return out(false, false, errorMessage(r));
-  const established = `${tls} TLS connection established to ${label}: ${tlsSummary(r)}`;
-  // Postfix judges the certificate right after the handshake, before EHLO (smtp_start_tls).
-  const v = r.verification;
-  if (level === 'fingerprint' && !v?.fingerprintMatch) {
-    return out(false, false, 'Server certificate not verified', `server certificate verification failed for ${label}: num=65:no matching DANE TLSA records (no match= digest equals ${r.certificates[0]?.sha256 ?? 'the certificate'})`);
+}
+
+/** tls_log_verify_error()'s line for a peer the level did not accept. */
+function notAuthenticatedDetail(r: ProbeResult, label: string): string {
+  if (daneBased(r.postfix.effectiveLevel)) {
+    return `server certificate verification failed for ${label}: num=65:no matching DANE TLSA records${r.dane?.failure ? ` (${r.dane.failure})` : ''}`;
   }
-  if ((level === 'verify' || level === 'secure') && !(v && v.trusted && v.hostnameMatch)) {
-    return out(false, false, 'Server certificate not verified', verifyErrorMessage(r) ?? `no certificate from ${label}`);
+  if (r.postfix.effectiveLevel === 'fingerprint') {
+    return `server certificate verification failed for ${label}: num=65:no matching DANE TLSA records (no match= digest equals ${r.certificates[0]?.sha256 ?? 'the certificate'})`;
   }
-  return e ? out(false, false, errorMessage(r)) : out(true, false, established);
+  return verifyErrorMessage(r) ?? `no certificate from ${label}`;
 }
 
 const lintStatus = (lint: readonly LintFinding[]): Status => statusOfFindings(lint);
 
 type VerdictBase = Omit<PolicyVerdict, 'deliver' | 'state' | 'status' | 'because' | 'hosts' | 'results' | 'notes'>;
 
-function baseOf(entry: PolicyEntry, destination: string | null, lint: LintFinding[]): VerdictBase {
+export function baseOf(entry: PolicyEntry, destination: string | null, lint: LintFinding[]): VerdictBase {
   return { line: entry.line, endLine: entry.endLine, key: entry.key, keyKind: entry.keyKind, level: entry.level, policy: entry.value, destination, lint };
 }
 
@@ -319,9 +313,8 @@ export function unprobedVerdict(entry: PolicyEntry, lint: LintFinding[], reason:
  * the MX session limit applied, lints with results added.
  */
 export function judgeEntry(entry: PolicyEntry, destination: string, results: ProbeResult[], lint: LintFinding[], notes: string[] = []): PolicyVerdict {
-  const level: Level = entry.level === 'dane' ? 'may' : entry.level!;
-  const hosts = results.map((r) => judgeHost(r, level));
-  const probed = lintWithResults({ ...entry, level }, results);
+  const hosts = results.map(judgeHost);
+  const probed = lintWithResults(entry, results);
   const allLint = [...lint, ...probed];
   const base = { ...baseOf(entry, destination, allLint), hosts, results, notes };
   // smtp_mx_session_limit counts only sessions that got past smtp_helo() and then failed in
@@ -347,55 +340,49 @@ export function judgeEntry(entry: PolicyEntry, destination: string, results: Pro
       : hosts.length === 0 ? 'Postfix would defer: no host to try' : `Postfix would defer: ${failText(failed)}`;
     return { ...base, deliver: false, state: 'defer', status: 'critical', because };
   }
-  let status: Status = chosen.plaintext && level !== 'none' ? 'warning' : 'ok';
+  // The chosen host's own verdict: a may entry delivering in plaintext is the probe's WARNING, a
+  // certificate that expires within --crit-days its CRITICAL, although Postfix still delivers.
+  let status: Status = chosen.status === 'unknown' ? 'critical' : chosen.status;
   let because = `Postfix would deliver: ${chosen.message}`;
   if (failed.length > 0) {
     status = worse(status, 'warning');
     because += `; ${failed.length} of ${hosts.length} hosts would fail: ${failText(failed)}`;
   }
-  // A failing host the lints flag as critical is already in the verdict, and Postfix still
-  // delivers (to another host): for this entry it is a warning, and the host is only skipped.
-  const softened = probed.map((f) => (f.severity === 'critical'
-    ? { ...f, severity: 'warning' as const, message: f.message.replace(/: Postfix would defer$/, ': Postfix skips this host') }
-    : f));
-  status = worse(worse(status, lintStatus(lint)), lintStatus(softened));
-  return { ...base, lint: [...lint, ...softened], deliver: true, state: 'deliver', status, because };
+  status = worse(worse(status, lintStatus(lint)), lintStatus(probed));
+  return { ...base, deliver: true, state: 'deliver', status, because };
 }
 
-export type ProbeAllFn = (destination: string, options: ProbeOptions) => Promise<ProbeResult[]>;
+/** An entry ready to probe, or its verdict when it is not probed. */
+export type PreparedEntry =
+  | { kind: 'verdict'; verdict: PolicyVerdict }
+  | { kind: 'probe'; destination: string; options: ProbeOptions; notes: string[] };
 
 /**
- * Probe and judge one entry. `lint` is the entry's offline lint (lintPolicy for its line). Never
- * rejects for a server's fault; a UsageError from the core for this entry becomes its verdict.
+ * What probing an entry takes: its destination and options, or (invalid, duplicate, pattern,
+ * offline, settings no TLS library can use) its verdict straight away. `lint` is the entry's
+ * offline lint. `check` validates the options as the probe will (resolveOptions), so a
+ * protocols= or ciphers= that leaves nothing is this entry's verdict, not a usage error.
  */
-export async function evaluatePolicyEntry(entry: PolicyEntry, base: ProbeOptions, lint: LintFinding[], probeAll: ProbeAllFn, ctx: PolicyContext & { offline?: boolean } = {}): Promise<PolicyVerdict> {
-  if (!entry.valid) return unprobedVerdict(entry, lint, '');
-  if (entry.duplicateOf !== undefined) return unprobedVerdict(entry, lint, `duplicate of the entry at line ${entry.duplicateOf}: Postfix never uses this one`);
+export function prepareEntry(entry: PolicyEntry, base: ProbeOptions, lint: LintFinding[], ctx: PolicyContext & { offline?: boolean }, check: (o: ProbeOptions) => void): PreparedEntry {
+  const verdict = (v: PolicyVerdict): PreparedEntry => ({ kind: 'verdict', verdict: v });
+  if (!entry.valid) return verdict(unprobedVerdict(entry, lint, ''));
+  if (entry.duplicateOf !== undefined) return verdict(unprobedVerdict(entry, lint, `duplicate of the entry at line ${entry.duplicateOf}: Postfix never uses this one`));
   const where = policyDestination(entry, ctx);
-  if ('skip' in where) return unprobedVerdict(entry, lint, where.skip);
-  if (ctx.offline) return unprobedVerdict(entry, lint, 'not probed (--offline)', { destination: where.destination });
-  if (entry.level === 'dane-only') {
-    return unprobedVerdict(entry, lint, 'dane-only needs DNSSEC-validated TLSA records, which mxprobe does not look up yet: not probed', { destination: where.destination });
-  }
+  if ('skip' in where) return verdict(unprobedVerdict(entry, lint, where.skip));
+  if (ctx.offline) return verdict(unprobedVerdict(entry, lint, 'not probed (--offline)', { destination: where.destination }));
   let prepared: { options: ProbeOptions; notes: string[] };
   try {
     prepared = policyProbeOptions(entry, base, ctx);
+    check(prepared.options);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    return cannotProbe(entry, lint, where.destination, err.message);
+    return verdict(cannotProbe(entry, lint, where.destination, err.message));
   }
-  let results: ProbeResult[];
-  try {
-    results = await probeAll(where.destination, prepared.options);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    return cannotProbe(entry, lint, where.destination, err.message, prepared.notes);
-  }
-  return judgeEntry(entry, where.destination, results, lint, prepared.notes);
+  return { kind: 'probe', destination: where.destination, ...prepared };
 }
 
 /** The entry's settings cannot be used for TLS here (no protocol or cipher left, no digests). */
-function cannotProbe(entry: PolicyEntry, lint: LintFinding[], destination: string, message: string, notes: string[] = []): PolicyVerdict {
+export function cannotProbe(entry: PolicyEntry, lint: LintFinding[], destination: string, message: string, notes: string[] = []): PolicyVerdict {
   const base = baseOf(entry, destination, lint);
   if (entry.level && tlsRequired(entry.level)) {
     return { ...base, deliver: false, state: 'defer', status: 'critical', hosts: [], results: [], notes, because: `Postfix would defer: TLS cannot be set up with this policy: ${message}` };

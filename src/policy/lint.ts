@@ -5,7 +5,7 @@
 // of severity "error" (Postfix refuses the entry or skips the line) is critical here.
 import type { Finding, ProbeResult } from '../types.js';
 import { checkCipherString, postfixCipherString } from './ciphers.js';
-import { classifyMatchName } from './levels.js';
+import { classifyMatchName } from './match.js';
 import { enabledProtocols, parsePostfixProtocols, type ProtocolName } from './protocols.js';
 import type { PolicyEntry, PolicyProblem, PolicyTable } from './table.js';
 import { validHostname } from './table.js';
@@ -154,28 +154,16 @@ function where(r: ProbeResult): string {
 }
 
 /**
- * Lints that need the servers: the probe results for this entry's destination(s), probed at the
- * entry's level with its match list (so `verification` answers the entry's question).
+ * Advice that needs the servers, from the entry's probe results. Whether each host passes is the
+ * probe's verdict (`result.postfix`), worded by evaluate.ts; lints only add what a table author
+ * should change: an obsolete protocol in use, a leftover digest, a level that could be stricter.
  */
 export function lintWithResults(entry: PolicyEntry, results: readonly ProbeResult[]): LintFinding[] {
   const out: LintFinding[] = [];
   const add = (f: Omit<LintFinding, 'line'>) => out.push({ line: entry.line, ...f });
   if (!entry.valid || entry.level === null || entry.level === 'none') return out;
   const level = entry.level;
-  const reached = results.filter((r) => r.smtp.banner !== null);
-  for (const r of results) {
-    if (r.smtp.banner === null && r.error) add({ severity: 'warning', code: 'not-checked', message: `${where(r)}: could not be checked: ${r.error.message}` });
-  }
-  const noTls = reached.filter((r) => r.tls === null);
-  const withTls = reached.filter((r) => r.tls !== null);
-  for (const r of noTls) {
-    const offered = r.smtp.starttls.offered || r.mode === 'implicit';
-    if (level === 'may') {
-      add({ severity: 'warning', code: 'may-fails-encrypt', message: `${where(r)}: ${offered ? 'TLS handshake fails' : 'STARTTLS is not offered'}: with "may" mail goes in plaintext` });
-    } else {
-      add({ severity: 'critical', code: 'tls-required-failed', message: offered ? `${where(r)}: TLS is required, but the handshake failed: Postfix would defer` : `TLS is required, but was not offered by host ${where(r)}` });
-    }
-  }
+  const withTls = results.filter((r) => r.tls !== null);
   for (const r of withTls) {
     if (r.tls && (r.tls.protocol === 'TLSv1' || r.tls.protocol === 'TLSv1.1')) {
       add({ severity: 'warning', code: 'obsolete-protocol-negotiated', message: `${where(r)}: negotiated ${r.tls.protocol}` });
@@ -190,25 +178,12 @@ export function lintWithResults(entry: PolicyEntry, results: readonly ProbeResul
     }
     const served = new Set(withTls.flatMap((r) => (r.certificates[0] ? [r.certificates[0].sha256, r.certificates[0].spkiSha256] : [])));
     const unused = digests.filter((d) => !served.has(d));
-    for (const r of withTls) {
-      const leaf = r.certificates[0];
-      if (!leaf || (!digests.includes(leaf.sha256) && !digests.includes(leaf.spkiSha256))) {
-        add({ severity: 'critical', code: 'fingerprint-no-match', message: `${where(r)}: no match= digest equals the served certificate (SHA-256 ${leaf?.sha256 ?? 'none'}): Postfix would defer` });
-      }
-    }
     if (withTls.length > 0 && unused.length > 0 && unused.length < digests.length) {
       add({ severity: 'info', code: 'fingerprint-unused', message: `match= digest${unused.length > 1 ? 's' : ''} ${unused.join(', ')} match${unused.length > 1 ? '' : 'es'} no served certificate (left over from a rollover?)` });
     }
   }
-  if (level === 'verify' || level === 'secure') {
-    for (const r of withTls) {
-      const v = r.verification;
-      if (!v) continue;
-      if (!v.trusted) add({ severity: 'critical', code: `${level}-would-fail`, message: `${where(r)}: certificate verification failed: ${v.error?.reason ?? 'untrusted issuer'}: Postfix would defer` });
-      else if (!v.hostnameMatch) add({ severity: 'critical', code: `${level}-would-fail`, message: `${where(r)}: server certificate not verified: no name matches ${v.checkedNames.join(', ')}: Postfix would defer` });
-    }
-  }
-  if (level === 'encrypt' && withTls.length > 0 && noTls.length === 0
+  const reached = results.filter((r) => r.smtp.banner !== null);
+  if (level === 'encrypt' && withTls.length > 0 && withTls.length === reached.length
     && withTls.every((r) => r.verification?.trusted === true && r.verification.hostnameMatch)) {
     add({ severity: 'info', code: 'encrypt-could-verify', message: 'every server presents a trusted certificate naming it: "verify" (or "secure") would pass' });
   }

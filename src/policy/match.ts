@@ -1,10 +1,10 @@
-// Postfix TLS security levels and the `match=` / `--match` lists.
+// The `match=` / `--match` lists of the Postfix levels, and level names as users type them.
+// The level rules themselves are src/levels.ts's.
 //
-// Levels: tls_level_table in postfix/src/tls/tls_level.c — none, may, encrypt, fingerprint, dane,
-// dane-only, verify, secure, case-insensitive ("halfdane" is output-only and rejected as input).
-// The old `MUST` (= verify) and `MUST_NOPEERMATCH` (= encrypt) exist only in the obsolete
-// smtp_tls_per_site table (tls_site_lookup in smtp_tls_policy.c); in tls_policy they are an
-// "invalid security level".
+// Level names: tls_level_table in postfix/src/tls/tls_level.c, case-insensitive ("halfdane" is
+// output-only and rejected as input). The old `MUST` (= verify) and `MUST_NOPEERMATCH`
+// (= encrypt) exist only in the obsolete smtp_tls_per_site table (tls_site_lookup in
+// smtp_tls_policy.c); in tls_policy they are an "invalid security level".
 //
 // match=: tls_policy_lookup_one() splits on "|" at fingerprint (":" is inside digests) and on ":"
 // at verify/secure; repeated match= attributes append. Any other level rejects the attribute.
@@ -14,20 +14,12 @@
 // ".example.com" for any subdomain, anything else an exact name; "." alone is ignored.
 import { UsageError } from '../errors.js';
 import type { Level } from '../types.js';
-
-/** In Postfix's numeric order (tls.h TLS_LEV_*): later = stricter in what it requires. */
-export const LEVELS: readonly Level[] = ['none', 'may', 'encrypt', 'fingerprint', 'dane', 'dane-only', 'verify', 'secure'];
+import { LEVELS, lookupLevel, takesMatch } from '../levels.js';
 
 /** smtp_tls_per_site values (obsolete table) → the level Postfix uses for them. */
 export const PER_SITE_LEVELS: Readonly<Record<string, Level>> = {
   none: 'none', may: 'may', must_nopeermatch: 'encrypt', must: 'verify',
 };
-
-/** tls_level_lookup(): a level name from a tls_policy entry or main.cf, or null. */
-export function lookupLevel(s: string): Level | null {
-  const l = s.toLowerCase();
-  return (LEVELS as readonly string[]).includes(l) ? (l as Level) : null;
-}
 
 /** `--level`: a Postfix level name; a UsageError naming the valid ones (and the per-site aliases). */
 export function parseLevel(s: string): Level {
@@ -39,22 +31,6 @@ export function parseLevel(s: string): Level {
   }
   throw new UsageError(`invalid security level "${s}" (valid: ${LEVELS.join(', ')})`);
 }
-
-/** TLS_REQUIRED_BY_SECURITY_LEVEL: encrypt and above must not fall back to plaintext. */
-export const tlsRequired = (l: Level): boolean => LEVELS.indexOf(l) > LEVELS.indexOf('may');
-/** TLS_MUST_MATCH: the peer certificate must match (fingerprint, dane*, verify, secure). */
-export const mustMatch = (l: Level): boolean => LEVELS.indexOf(l) > LEVELS.indexOf('encrypt');
-/** TLS_MUST_PKIX: CA trust (verify, secure); the only levels that take `tafile=`. */
-export const mustPkix = (l: Level): boolean => l === 'verify' || l === 'secure';
-/** Levels where `match=` means something; Postfix rejects it everywhere else. */
-export const takesMatch = (l: Level): boolean => l === 'fingerprint' || l === 'verify' || l === 'secure';
-
-/** main.cf defaults when an entry has no match= (postconf -d). */
-export const DEFAULT_MATCH: Readonly<Partial<Record<Level, readonly string[]>>> = {
-  verify: ['hostname'], // smtp_tls_verify_cert_match
-  secure: ['nexthop', 'dot-nexthop'], // smtp_tls_secure_cert_match
-  fingerprint: [], // smtp_tls_fingerprint_cert_match: empty → entry invalid
-};
 
 /** Largest digest Postfix takes (EVP_MAX_MD_SIZE = 64 bytes, 3 chars per byte). */
 const MAX_DIGEST_BYTES = 64;

@@ -1,4 +1,4 @@
-// Table sections for the DNS-published policies (issue 8): DANE (per TLSA record:
+// Table sections for the DNS-published policies: DANE (per TLSA record:
 // usable or not, which certificate of the chain it matched), MTA-STS (record,
 // policy, fetch, this MX against the policy) and TLSRPT. Server- and DNS-supplied
 // text goes through `clean` like everything else a remote party controls.

@@ -1,11 +1,12 @@
-// JSON and NDJSON: the ProbeResult shapes of src/types.ts, nothing added, nothing printed.
+// JSON and NDJSON: the result shapes of src/types.ts, nothing added. Every string is made
+// terminal-safe by the one sanitizer (sanitize.ts safeJson): a script's `jq -r` never puts a
+// server's control characters on a terminal.
 //
-// toJson(result)   → one pretty object (2-space indent) for one probe.
-// toJson(results)  → a pretty array, even of length 0 or 1. Callers that may produce several
-//                    probes (an MX lookup, several destinations, -f) should always pass an array,
-//                    so a script sees one shape whatever DNS returned.
-// toNdjsonLine(r)  → one compact line ending in "\n", safe to write as soon as a probe ends.
-import type { ProbeResult } from '../types.js';
+// toJson(value)    → pretty JSON (2-space indent) and "\n". Callers that may produce several
+//                    probes (an MX lookup, several destinations, -f) always pass an array, so a
+//                    script sees one shape whatever DNS returned.
+// toNdjsonLine(v)  → one compact line ending in "\n", safe to write as soon as a result is ready.
+import { safeJson } from './sanitize.js';
 
 /**
  * BigInt (e.g. an RSA public exponent that slipped through) becomes a decimal string instead of
@@ -16,15 +17,11 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-export function toJson(input: ProbeResult | readonly ProbeResult[]): string {
-  return `${JSON.stringify(input, jsonReplacer, 2)}\n`;
+export function toJson(input: unknown): string {
+  return `${safeJson(JSON.stringify(input, jsonReplacer, 2))}\n`;
 }
 
-/**
- * One NDJSON line. JSON.stringify escapes "\n" inside strings already; U+2028/U+2029 are
- * escaped too, because some line readers (Python's str.splitlines, old JS eval) split on them.
- */
-export function toNdjsonLine(result: ProbeResult): string {
-  const line = JSON.stringify(result, jsonReplacer).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-  return `${line}\n`;
+/** One NDJSON line (U+2028/U+2029, which some line readers split on, are escaped by safeJson). */
+export function toNdjsonLine(value: unknown): string {
+  return `${safeJson(JSON.stringify(value, jsonReplacer))}\n`;
 }

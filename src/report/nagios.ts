@@ -1,4 +1,4 @@
-// --format nagios: the Nagios/Icinga plugin line (issue 6), exit code = worst status.
+// --format nagios: the Nagios/Icinga plugin line (Nagios plugin guidelines), exit code = worst status.
 //   SMTP-TLS OK - mx1.example.com TLSv1.3, trusted, expires in 61 days | time=0.142s;;;0 days=61;21:;7:;0
 // Several probes: worst status word, the counts, then each probe's summary, worst first;
 // perfdata labelled per host ("mx1.example.com_time").

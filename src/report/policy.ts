@@ -7,9 +7,8 @@ import type { PolicyVerdict } from '../policy/evaluate.js';
 import type { Status } from '../types.js';
 import { SCHEMA_VERSION } from '../types.js';
 import { palette, type Palette } from './color.js';
-import { jsonReplacer } from './json.js';
 import { innerWidth, makeTable, type Row } from './layout.js';
-import { statusWord } from './status.js';
+import { statusWord, worstStatus } from './status.js';
 import { breakLongWords, clean, cleanLines } from './text.js';
 
 export interface PolicyRenderOptions {
@@ -97,7 +96,24 @@ export function renderPolicySummary(verdicts: readonly PolicyVerdict[], options:
   return `${table.toString()}\n${line}\n`;
 }
 
-/** The --json document: one array of entry objects, each with its ProbeResults. */
-export function policyJson(verdicts: readonly PolicyVerdict[], source: string): string {
-  return `${JSON.stringify(verdicts.map((v) => ({ schemaVersion: SCHEMA_VERSION, source, ...v })), jsonReplacer, 2)}\n`;
+/** One entry as JSON (an element of --json's array, a line of --ndjson), with its ProbeResults. */
+export function policyJsonEntry(v: PolicyVerdict, source: string): Record<string, unknown> {
+  return { schemaVersion: SCHEMA_VERSION, source, ...v };
+}
+
+/** -q: one line per entry, "OK line 3 example.com may: Postfix would deliver: …". */
+export function renderPolicyQuiet(v: PolicyVerdict, options: PolicyRenderOptions): string {
+  const c = palette(options.color);
+  return `${c.status(v.status, statusWord(v.status))} line ${v.line} ${clean(v.key)} ${clean(v.policy)} — ${cleanLines(v.because).join(' ')}\n`;
+}
+
+/** --format nagios: the worst entry's status, the counts, each failing entry; perfdata the counts. */
+export function renderPolicyNagios(verdicts: readonly PolicyVerdict[], source: string): string {
+  const status = worstStatus(verdicts.map((v) => v.status));
+  const counts = { deliver: 0, defer: 0, invalid: 0, 'not-probed': 0 };
+  for (const v of verdicts) counts[v.state]++;
+  const problems = verdicts.filter((v) => v.status !== 'ok').map((v) => `${statusWord(v.status)} line ${v.line} ${clean(v.key)}: ${verdictWord(v)}`);
+  const head = `SMTP-TLS-POLICY ${statusWord(status)} - ${clean(source)}: ${verdicts.length} entries, ${counts.deliver} would deliver, ${counts.defer + counts.invalid} would defer, ${counts['not-probed']} not probed`;
+  const perf = `deliver=${counts.deliver};;;0 defer=${counts.defer + counts.invalid};;;0 not_probed=${counts['not-probed']};;;0`;
+  return `${[head, ...problems].join('; ').replace(/\|/g, '/')} | ${perf}\n`;
 }

@@ -7,9 +7,11 @@
 //   run: 1000 destinations, 940 connections (60 shared), 4 retried, 12.3 s
 import type { ProbeResult, Status } from '../types.js';
 import { countStatuses, formatCounts, type StatusCounts } from './status.js';
-import { hostLabel } from './text.js';
+import { clean, hostLabel } from './text.js';
 
 const SLOWEST = 5;
+/** Interrupted runs name this many of the destinations they did not probe. */
+const NAMED_NOT_PROBED = 10;
 
 export interface RunFacts {
   destinations: number;
@@ -20,8 +22,8 @@ export interface RunFacts {
   /** Lines of -f lists that could not be parsed. */
   badLines?: number;
   duplicates?: number;
-  /** The run was interrupted: how many destinations were not done. */
-  notDone?: number;
+  /** The run was interrupted: the destinations it did not probe. */
+  notProbed?: readonly string[];
 }
 
 export class RunTally {
@@ -69,7 +71,11 @@ export class RunTally {
       if (facts.badLines) parts.push(`${facts.badLines} bad line${facts.badLines === 1 ? '' : 's'}`);
       parts.push(seconds(facts.elapsedMs));
       lines.push(`run: ${parts.join(', ')}`);
-      if (facts.notDone) lines.push(`interrupted: ${facts.notDone} destination${facts.notDone === 1 ? '' : 's'} not probed`);
+      const n = facts.notProbed?.length ?? 0;
+      if (n) {
+        const shown = facts.notProbed!.slice(0, NAMED_NOT_PROBED).map((d) => clean(d)).join(', ');
+        lines.push(`interrupted: ${n} destination${n === 1 ? '' : 's'} not probed: ${shown}${n > NAMED_NOT_PROBED ? `, and ${n - NAMED_NOT_PROBED} more (--ndjson lists each)` : ''}`);
+      }
     }
     return lines;
   }

@@ -1,17 +1,11 @@
-// Status order, words and exit codes (DESIGN.md "Exit codes": the Nagios plugin convention).
+// Status words and counts for the renderers (the order is src/status.ts's; exit codes are
+// src/commands/process.ts's).
 import type { ProbeResult, Status } from '../types.js';
 import { STATUS_ORDER } from '../status.js';
 
 export { STATUS_ORDER, worstStatus } from '../status.js';
 
 const WORDS: Record<Status, string> = { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' };
-const EXIT: Record<Status, 0 | 1 | 2 | 3> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
-
-/** 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
-export function exitCodeFor(status: Status): 0 | 1 | 2 | 3 {
-  return EXIT[status];
-}
-
 /** "OK", "WARNING", "CRITICAL", "UNKNOWN". */
 export function statusWord(status: Status): string {
   return WORDS[status];

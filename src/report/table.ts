@@ -54,7 +54,7 @@ export function probeTable(r: ProbeResult, options: TableOptions): string {
     for (const [label, value] of verificationRows(r, c)) row(label, value);
   }
 
-  // issue 8: DANE, MTA-STS and TLSRPT sections.
+  // DANE, MTA-STS and TLSRPT sections.
   for (const s of policySections(r)) {
     section(s.title);
     for (const [label, value] of s.rows) row(label, value);

@@ -1,27 +1,10 @@
-// Small text helpers shared by the renderers. Everything a server sends (banner, replies, EHLO
-// keywords, certificate names) goes through `clean` before it reaches a terminal: a banner with
-// ESC sequences or a bidi override must not repaint or reorder the admin's screen.
+// Small text helpers shared by the renderers. Everything from outside goes through the one
+// sanitizer (sanitize.ts) before it reaches a terminal.
 import { isIP } from '../ip.js';
 import type { ProbeResult } from '../types.js';
+import { clean, cleanLines } from './sanitize.js';
 
-// C0 controls (tab, LF and CR included: callers split lines first), DEL, C1 controls, bidi
-// embedding/override/isolate marks, and the Unicode line/paragraph separators that some line
-// splitters treat as newlines.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
-
-/** One safe line: unsafe characters become visible escapes (`\x1b`, `\u202e`). */
-export function clean(text: string): string {
-  return text.replace(UNSAFE, (ch) => {
-    const code = ch.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
-
-/** Several safe lines: split on CRLF/LF first, then `clean` each line. */
-export function cleanLines(text: string): string[] {
-  return text.split(/\r?\n/).map(clean);
-}
+export { clean, cleanLines } from './sanitize.js';
 
 /**
  * A distinguished name on one line. Node's X509Certificate prints one RDN per line

@@ -9,6 +9,7 @@ import { palette } from './color.js';
 import { statusWord } from './status.js';
 import { clean, cleanLines, expiryPhrase, hostLabel } from './text.js';
 import { daneVerdictFacts } from './dane.js';
+import { certificateJudged } from '../levels.js';
 
 /**
  * Finding codes whose content the certificate facts already state ("untrusted (self-signed)",
@@ -21,8 +22,6 @@ export const CODES_SHOWN_AS_FACTS: ReadonlySet<string> = new Set([
   'name-mismatch', 'hostname-mismatch', 'fingerprint-mismatch',
 ]);
 
-/** Levels at which Postfix does not judge the certificate. */
-const UNJUDGED_LEVELS = new Set(['none', 'may', 'encrypt']);
 
 /** "TLSv1.3 TLS_AES_256_GCM_SHA384 X25519", or null without TLS. */
 export function tlsSummary(r: ProbeResult): string | null {
@@ -49,8 +48,8 @@ export function certificateFacts(r: ProbeResult): string[] {
   const limit = soon ? /--(?:crit|warn)-days \d+/.exec(soon.message)?.[0] : undefined;
   facts.push(leaf ? `${expiryPhrase(leaf.daysRemaining)}${limit ? ` (below ${limit})` : ''}` : 'no certificate');
   const judged = v !== null && v.trusted && v.hostnameMatch;
-  if (UNJUDGED_LEVELS.has(r.level) && !judged) facts.push(`certificate not checked at level ${r.level}`);
-  return daneVerdictFacts(r, facts); // issue 8: at dane levels TLSA, not PKIX, is the verdict
+  if (!certificateJudged(r.level) && !judged) facts.push(`certificate not checked at level ${r.level}`);
+  return daneVerdictFacts(r, facts); // at dane levels TLSA, not PKIX, is the verdict (RFC 7672 §3.1)
 }
 
 function nameFact(match: boolean, checked: string[]): string {

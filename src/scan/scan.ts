@@ -51,7 +51,7 @@ function finish(r: ScanResult, started: number): ScanResult {
 /** Scan one server. Server faults come back as data (`error`, `incomplete`); only bad input rejects. */
 export async function scan(destination: string | Destination, o: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
-  const dest = typeof destination === 'string' ? parseDestination(destination, { starttls: o.starttls, implicit: o.implicit }) : destination;
+  const dest = typeof destination === 'string' ? parseDestination(destination, { starttls: o.starttls, implicit: o.implicit, port: o.port }) : destination;
   const result = emptyScan(dest, o, null);
   const where = await locate(dest, o);
   if ('code' in where) {

@@ -1,6 +1,7 @@
 // Where the CLI's destinations come from (arguments, -f FILE, stdin) and how a domain is
 // resolved through --resolver: every query goes to the DNS fixture, never the machine's resolver.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../../fixtures/temp.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ beforeAll(async () => {
     'gone.noaddr.test': {},
   });
   refused = await closedPort();
-  tmp = mkdtempSync(join(tmpdir(), 'mxprobe-cli-dest-'));
+  tmp = tempDir('mxprobe-cli-dest-');
 }, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 // The Nagios contract of the built CLI: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, and a
 // usage error is one line on stderr with nothing on stdout and no stack trace.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../../fixtures/temp.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ beforeAll(async () => {
     startSmtpFixture({ leaf: pki.leaves.selfSigned }),
   ]);
   refused = await closedPort();
-  tmp = mkdtempSync(join(tmpdir(), 'mxprobe-cli-exit-'));
+  tmp = tempDir('mxprobe-cli-exit-');
 }, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -144,7 +145,7 @@ describe('startup', () => {
   });
 
   it('the `probe` command word is the default command', async () => {
-    const r = await mxprobe('probe', '-q', local(refused));
+    const r = await runCli(cli.bin, ['probe', ...SHORT, '-q', local(refused)]);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^CRITICAL /);
   });

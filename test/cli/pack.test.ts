@@ -1,6 +1,7 @@
 // The package as a user gets it: `npm pack`, `npm install -g` of the tarball (into a temp
 // prefix, so the machine's global npm is never touched), then the installed `mxprobe`
 // command and `import { probe } from 'mxprobe'`.
+import { tempDir } from '../../fixtures/temp.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ const env = {
 };
 
 beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'mxprobe-pack-'));
+  tmp = tempDir('mxprobe-pack-');
   prefix = join(tmp, 'prefix');
   [, pki] = await Promise.all([ensureBuilt(), createPki()]);
   trusted = await startSmtpFixture({ leaf: pki.leaves.good });

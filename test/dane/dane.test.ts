@@ -1,5 +1,5 @@
 // DANE at levels dane / dane-only against a dns-packet fixture answering with and
-// without the AD bit, one zone per case of issue 8, and the SMTP fixture serving the
+// without the AD bit, one zone per DANE case the tests pin, and the SMTP fixture serving the
 // test PKI's leaf + intermediate at mx.test.example (127.0.0.1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type DnsFixture } from '../../fixtures/dns-server.js';

@@ -1,10 +1,7 @@
-// Review regression test. FAILS on the reviewed code.
-// BUG (src/run.ts sharedConnections keyOf): destinations that share an MX host share one
-// probe result, keyed by mode/address/port/host/checked names only. The MTA-STS (and DANE)
-// facts attached to that result belong to the FIRST destination's domain; policyKey()
-// in src/policy-dns/index.ts was written for this key and is never used. Two domains
-// hosted on one MX (every Google Workspace / Microsoft 365 customer) get each other's
-// MTA-STS verdict: a domain whose enforce policy does not cover its MX reports OK.
+// Destinations that share an MX host share one connection's result (run.ts sharedConnections),
+// but the MTA-STS (and DANE) facts belong to each destination's own domain: two domains hosted on
+// one MX (every Google Workspace / Microsoft 365 customer) must not get each other's verdict, or
+// a domain whose enforce policy does not cover its MX would read OK.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type DnsFixture, type Zone } from '../../fixtures/dns-server.js';
 import { policy, startStsServer, type StsServer } from '../../fixtures/dane/mta-sts-server.js';
@@ -20,8 +17,8 @@ let sts: StsServer;
 let dns: DnsFixture;
 const MX = 'mx.test.example';
 const CASES = {
-  'review-covered.example': { body: policy('enforce', [MX]) },
-  'review-uncovered.example': { body: policy('enforce', ['mx.other.example']) },
+  'covered.example': { body: policy('enforce', [MX]) },
+  'uncovered.example': { body: policy('enforce', ['mx.other.example']) },
 };
 
 beforeAll(async () => {
@@ -40,7 +37,7 @@ afterAll(async () => {
   await Promise.all([sts?.close(), dns?.close()]);
 });
 
-describe('BUG: runProbes shares one MTA-STS verdict between domains with the same MX', () => {
+describe('runProbes gives each domain on a shared MX its own MTA-STS verdict', () => {
   it('each domain gets its own MTA-STS policy', async () => {
     const o = { ...options(pki, { level: 'verify', resolver: [dns.server], mtaSts: true, mtaStsPort: sts.port, mtaStsTimeoutMs: 5000 }), servername: undefined };
     const results: ProbeResult[] = [];
@@ -48,7 +45,7 @@ describe('BUG: runProbes shares one MTA-STS verdict between domains with the sam
     await runProbes(dests, o, { concurrency: 4, perHost: 2, onResult: (r) => results.push(r) });
     expect(results).toHaveLength(2);
     for (const r of results) expect(r.mtaSts?.domain).toBe(r.destination.split(':')[0]);
-    const uncovered = results.find((r) => r.destination.startsWith('review-uncovered'))!;
+    const uncovered = results.find((r) => r.destination.startsWith('uncovered'))!;
     expect(uncovered.mtaSts?.wouldRefuse).toBe(true);
     expect(uncovered.status).toBe('critical');
   });

@@ -1,4 +1,4 @@
-// Table tests for the pure parsers of issue 8, one case per line.
+// Table tests for the pure DANE / MTA-STS / TLSRPT parsers, one case per line.
 import { describe, expect, it } from 'vitest';
 import { parseTlsaText, unusableReason } from '../../src/dane/tlsa.js';
 import { parseStsRecords } from '../../src/mta-sts/record.js';

@@ -1,4 +1,4 @@
-// End to end with real DNSSEC (issue 8): Knot DNS signs and serves mxprobe.test on a loopback
+// End to end with real DNSSEC: Knot DNS signs and serves mxprobe.test on a loopback
 // port, Unbound validates it from a trust anchor on another one, and mxprobe --level dane-only
 // resolves MX, A and TLSA through Unbound, reads the AD bit Unbound sets, and checks the SMTP
 // fixture's leaf against the signed 3 1 1 record. Asking Knot directly shows the other half of
@@ -16,6 +16,7 @@ import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.
 import { probeAll } from '../../src/index.js';
 import type { Level, ProbeOptions, ProbeResult } from '../../src/types.js';
 import { EHLO_NAME, SHORT, finding } from '../probe/helpers.js';
+import { expectParity } from '../policy/parity.js';
 
 const found = dnssecTools();
 const missing = 'reason' in found ? found.reason : null;
@@ -121,6 +122,26 @@ describeReal(() => {
     const dane = await probeVia(lab!.knotServer, ZONE, 'dane');
     expect(dane.dane).toMatchObject({ mxSecure: false, addressSecure: false, lookup: 'not-looked-up', effectiveLevel: 'may' });
     expect(dane.status).toBe('ok');
+  });
+
+  it('policy parity: a one-entry dane / dane-only table gives the probe\'s verdict, through Unbound and through Knot', async () => {
+    const seen: string[] = [];
+    for (const server of [lab!.resolver, lab!.knotServer]) {
+      for (const domain of [ZONE, STALE_DOMAIN]) {
+        for (const level of ['dane', 'dane-only'] as const) {
+          const base: ProbeOptions = { resolver: [server], ca: pki.root.pem, ehlo: EHLO_NAME, ...SHORT };
+          const v = await expectParity({ destination: `${domain}:${smtp!.port}`, level }, base);
+          seen.push(`${server === lab!.resolver ? 'unbound' : 'knot'} ${domain} ${level}: ${v.deliver ? 'deliver' : 'defer'}`);
+        }
+      }
+    }
+    expect(seen).toEqual([
+      `unbound ${ZONE} dane: deliver`, `unbound ${ZONE} dane-only: deliver`,
+      `unbound ${STALE_DOMAIN} dane: defer`, `unbound ${STALE_DOMAIN} dane-only: defer`,
+      // Knot sets no AD bit: nothing is validated, dane falls back to may, dane-only defers.
+      `knot ${ZONE} dane: deliver`, `knot ${ZONE} dane-only: defer`,
+      `knot ${STALE_DOMAIN} dane: deliver`, `knot ${STALE_DOMAIN} dane-only: defer`,
+    ]);
   });
 
   it('Unbound only ever got answers from Knot on 127.0.0.1, and validated them', () => {

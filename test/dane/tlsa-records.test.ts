@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../fixtures/pki.js';
 import { tlsa, tlsaText } from '../../fixtures/dane/records.js';
-import { readMaterial, renderTlsa, tlsaLines, tlsaOwner } from '../../src/tlsa-command.js';
+import { readMaterial, tlsaLines, tlsaOwner } from '../../src/dane/tlsa-records.js';
+import { renderTlsa } from '../../src/report/tlsa.js';
 
 let pki: Pki;
 beforeAll(async () => {

@@ -3,6 +3,7 @@
 // lint lines with line numbers, and malformed tables: line-numbered messages, exit 3 only when
 // the file is unusable, never a stack trace.
 import { builtCli, type Cli } from '../cli/helpers.js';
+import { tempDir } from '../../fixtures/temp.js';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ beforeAll(async () => {
     'sub.test.example': { MX: [{ preference: 10, exchange: TEST_HOST }] },
     [TEST_HOST]: { A: ['127.0.0.1'] },
   });
-  dir = mkdtempSync(join(tmpdir(), 'mxprobe-policy-'));
+  dir = tempDir('mxprobe-policy-');
 }, 60_000);
 
 afterAll(async () => {
@@ -192,7 +193,7 @@ describe('malformed tables', () => {
     const r = await mxprobe([join(dir, 'nope')]);
     noStack(r);
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe(`mxprobe: policy file ${join(dir, 'nope')}: no such file`);
+    expect(r.stderr.trim()).toBe(`mxprobe policy: policy file ${join(dir, 'nope')}: no such file`);
   });
 
   test('empty file: exit 3', async () => {

@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture, type SmtpFixtureOptions } from '../../fixtures/smtp-fixture.js';
 import { startDnsServer, type DnsFixture } from '../../fixtures/dns-server.js';
-import { createRunContext, probeAll } from '../../src/probe.js';
 import {
-  evaluatePolicyEntry, judgeHost, policyDestination, policyProbeOptions, unprobedVerdict, verifyErrorMessage,
+  judgeHost, policyDestination, policyProbeOptions, unprobedVerdict, verifyErrorMessage,
   type PolicyVerdict, type TlsConnectionClass,
 } from '../../src/policy/evaluate.js';
+import { checkPolicy } from '../../src/policy/check.js';
+import { postfixOutcome } from '../../src/levels.js';
 import { lintPolicy } from '../../src/policy/lint.js';
 import { parsePolicyTable, type PolicyEntry } from '../../src/policy/table.js';
 import type { Level, ProbeOptions } from '../../src/types.js';
@@ -62,10 +63,10 @@ function entryOf(text: string): { entry: PolicyEntry; lint: ReturnType<typeof li
   return { entry: table.entries[0], lint: lintPolicy(table) };
 }
 
-async function evaluate(text: string, ctx: { domain?: string; offline?: boolean } = {}): Promise<PolicyVerdict> {
-  const { entry, lint } = entryOf(text);
-  const context = createRunContext(base);
-  return evaluatePolicyEntry(entry, base, lint, (d, o) => probeAll(d, o, context), ctx);
+/** Every entry of `text` through checkPolicy (the run engine), the verdict of line `line`. */
+async function evaluate(text: string, ctx: { domain?: string; offline?: boolean; defaultPort?: number } = {}, line = 1): Promise<PolicyVerdict> {
+  const { verdicts } = await checkPolicy(parsePolicyTable(`${text}\n`), base, { concurrency: 8, perHost: 4, retryDelayMs: 10, ...ctx });
+  return verdicts.find((v) => v.line === line)!;
 }
 
 // deliver?, status, and how Postfix would log the TLS connection ('-' = no TLS at all).
@@ -218,14 +219,9 @@ describe('patterns, --domain, offline, duplicates, invalid entries', () => {
   test('with --domain under it, the pattern is probed as that domain', async () => {
     // sub.test.example has no MX: Postfix falls back to its A record... which it lacks here.
     dns.zone['sub.test.example'] = { MX: [{ preference: 10, exchange: TEST_HOST }] };
-    const { entry, lint } = entryOf('.test.example secure');
-    const seen: string[] = [];
-    const v = await evaluatePolicyEntry(entry, { ...base }, lint, (d, o) => {
-      seen.push(d);
-      return probeAll(`${d}:${servers.trusted.port}`, o);
-    }, { domain: 'sub.test.example' });
-    expect(seen).toEqual(['sub.test.example']);
-    expect(v.destination).toBe('sub.test.example');
+    const v = await evaluate('.test.example secure', { domain: 'sub.test.example', defaultPort: servers.trusted.port });
+    expect(v.destination).toBe(`sub.test.example:${servers.trusted.port}`);
+    expect(v.results.map((r) => r.nexthop)).toEqual(['sub.test.example']);
     // secure: nexthop sub.test.example, dot-nexthop .sub.test.example — mx.test.example is neither.
     expect(v.deliver).toBe(false);
   });
@@ -258,8 +254,8 @@ describe('patterns, --domain, offline, duplicates, invalid entries', () => {
   });
 
   test('a duplicate key is never probed', async () => {
-    const table = parsePolicyTable('x.example may\nx.example encrypt\n');
-    const v = await evaluatePolicyEntry(table.entries[1], base, [], () => { throw new Error('probed'); });
+    const v = await evaluate(`[127.0.0.1]:${servers.trusted.port} may\n[127.0.0.1]:${servers.trusted.port} encrypt`, {}, 2);
+    expect(v.results).toEqual([]);
     expect(v.deliver).toBeNull();
     expect(v.because).toBe('duplicate of the entry at line 1: Postfix never uses this one');
   });
@@ -270,12 +266,16 @@ describe('patterns, --domain, offline, duplicates, invalid entries', () => {
     expect(v.because).toMatch(/no fingerprints to match/);
   });
 
-  test('dane-only is not judged (no TLSA lookups yet); dane is judged as may', async () => {
+  test('dane and dane-only go through the TLSA lookup: an IP literal has no TLSA base domain (RFC 7672 §2.2.3)', async () => {
     const only = await evaluate(`[127.0.0.1]:${servers.trusted.port} dane-only`);
-    expect(only.deliver).toBeNull();
+    expect(only.state).toBe('defer');
+    expect(only.status).toBe('critical');
+    expect(only.results[0].dane?.effectiveLevel).toBe('defer');
+    expect(only.results[0].findings.map((f) => f.code)).toContain('dane-required');
     const dane = await evaluate(`[127.0.0.1]:${servers.noStarttls.port} dane`);
     expect(dane.deliver).toBe(true);
-    expect(dane.notes.join(' ')).toMatch(/judged as "may"/);
+    expect(dane.hosts[0].plaintext).toBe(true);
+    expect(dane.results[0].dane?.effectiveLevel).toBe('may');
   });
 });
 
@@ -318,13 +318,17 @@ describe('pure judgement', () => {
   });
 
   test('judgeHost: a may handshake failure still delivers, in plaintext', () => {
-    const r = {
-      host: 'mx', address: '192.0.2.1', port: 25, tls: null, certificates: [], verification: null,
-      mode: 'starttls', smtp: { banner: { code: 220, text: '' }, starttls: { offered: true, reply: { code: 220 } } },
-      error: { phase: 'handshake', code: 'tls-handshake', message: 'wrong version number' },
-    } as unknown as Parameters<typeof judgeHost>[0];
-    expect(judgeHost(r, 'may')).toMatchObject({ pass: true, plaintext: true });
-    expect(judgeHost(r, 'encrypt')).toMatchObject({ pass: false, message: 'Cannot start TLS: handshake failure (wrong version number)' });
+    const at = (level: Level) => {
+      const r = {
+        host: 'mx', address: '192.0.2.1', port: 25, tls: null, certificates: [], verification: null, level, status: 'warning',
+        mode: 'starttls', smtp: { banner: { code: 220, text: '' }, starttls: { offered: true, reply: { code: 220 } } },
+        error: { phase: 'handshake', code: 'tls-handshake', message: 'wrong version number' },
+      } as unknown as Parameters<typeof judgeHost>[0];
+      r.postfix = postfixOutcome(r);
+      return r;
+    };
+    expect(judgeHost(at('may'))).toMatchObject({ pass: true, plaintext: true });
+    expect(judgeHost(at('encrypt'))).toMatchObject({ pass: false, message: 'Cannot start TLS: handshake failure (wrong version number)' });
   });
 
   test('unprobedVerdict of a valid entry takes its status from its lint', () => {

@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import {
-  classifyMatchName, lookupLevel, mustMatch, mustPkix, normalizeDigest, parseLevel, parseMatch, tlsRequired,
-} from '../../src/policy/levels.js';
+import { classifyMatchName, normalizeDigest, parseLevel, parseMatch } from '../../src/policy/match.js';
+import { lookupLevel, mustMatch, mustPkix, tlsRequired } from '../../src/levels.js';
 
 const D = '6A:2C:E5:B1:08:4F:1B:3D:9E:77:0C:44:A1:5F:90:E2:3B:C8:11:7D:56:A4:E9:02:BF:33:68:D0:1C:8E:47:F5';
 const d = D.toLowerCase().replace(/:/g, '');

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tempDir } from '../../fixtures/temp.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -205,7 +206,7 @@ describe('malformed input never throws', () => {
 });
 
 describe('readPolicyFile', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mxprobe-policy-'));
+  const dir = tempDir('mxprobe-policy-');
   test('missing file → UsageError with the path', async () => {
     const p = join(dir, 'nope');
     await expect(readPolicyFile(p)).rejects.toThrow(UsageError);

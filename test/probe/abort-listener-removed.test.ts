@@ -1,4 +1,4 @@
-// Review regression tests for the library's AbortSignal handling. Each test FAILS on the reviewed code.
+// The library and the caller's AbortSignal: no listener left behind, an aborted signal sends nothing.
 import { getEventListeners } from 'node:events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pki } from '../../fixtures/pki.js';
@@ -11,7 +11,7 @@ beforeAll(async () => {
   pki = await fx.pki();
 });
 
-describe('BUG: probe() leaves its abort listener on the caller\'s signal', () => {
+describe('probe() takes its abort listener off the caller\'s signal', () => {
   // Conversation.run() adds signal.addEventListener('abort', () => s.close()) and never removes it:
   // a script probing many hosts with one signal keeps every finished session (socket, buffers,
   // transcript) reachable and trips MaxListenersExceededWarning. run.ts works around it
@@ -28,7 +28,7 @@ describe('BUG: probe() leaves its abort listener on the caller\'s signal', () =>
   });
 });
 
-describe('BUG: an already-aborted signal does not stop the probe', () => {
+describe('an already-aborted signal stops the probe before it starts', () => {
   // addEventListener('abort') on an aborted signal never fires: SmtpSession.connect and
   // Conversation.run ignore it, and the probe talks to the server anyway.
   it('sends nothing to the server', async () => {

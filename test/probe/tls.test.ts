@@ -51,7 +51,7 @@ describe('negotiated TLS', () => {
     expect(r.status).toBe('ok');
     expect(r.mode).toBe('starttls');
     expect(r.tls!.protocol).toBe(version);
-    // Postfix's medium grade with @STRENGTH puts AES256 first (issue 3, item 5)
+    // Postfix's medium grade with @STRENGTH puts AES256 first (postconf(5) tls_medium_cipherlist)
     expect(r.tls!.cipher.name).toBe(cipher);
     expect(r.tls!.cipher.bits).toBe(256);
     const s = await sClient(f.port);

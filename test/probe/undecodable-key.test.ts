@@ -1,5 +1,4 @@
-// Review regression test. FAILS on the reviewed code.
-// BUG: a served chain certificate whose SubjectPublicKeyInfo Node cannot decode makes
+// A served chain certificate whose SubjectPublicKeyInfo Node cannot decode makes
 // certificateFacts() throw (X509Certificate.publicKey → ERR_OSSL_EVP_DECODE_ERROR):
 // probe() rejects instead of returning a ProbeResult (runProbes turns it into an
 // UNKNOWN "internal error" with no TLS facts at all). The intermediates are never
@@ -28,13 +27,12 @@ function undecodableIntermediate(): string {
   return derToPem(der);
 }
 
-describe('BUG: hostile chain crashes the probe', () => {
+describe('a hostile chain is reported, never thrown', () => {
   it('an intermediate with an undecodable public key is reported, not thrown', async () => {
     const leaf = pki.leaves.good;
     // SECLEVEL=0 only so the fixture's OpenSSL agrees to serve the odd certificate.
     const tlsOptions = { key: leaf.keyPem, cert: leaf.certPem + undecodableIntermediate(), ciphers: 'DEFAULT@SECLEVEL=0' };
     const s = await fx.raw((io) => smtpDialog(io, { tls: tlsOptions }));
-    // reviewed code: rejects with "error:03000072:digital envelope routines::decode error"
     const r = await probePort(s.port, options(pki));
     expect(r.tls).not.toBeNull();
     expect(r.certificates).toHaveLength(2);

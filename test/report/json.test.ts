@@ -40,6 +40,19 @@ describe('toNdjsonLine', () => {
     expect(line.endsWith('\n')).toBe(true);
     const body = line.slice(0, -1);
     expect(body).not.toMatch(/[\n\r\u2028\u2029]/);
-    expect(JSON.parse(body)).toEqual(r);
+    // Line and paragraph separators come back as visible escapes, like every invisible character.
+    expect(JSON.parse(body)).toEqual({ ...r, smtp: { ...r.smtp, banner: { code: 220, text: 'line one\nline two\\u2028\\u2029' } } });
+  });
+
+  it('every control class comes out terminal-safe: jq -r would print no raw control byte', () => {
+    const r = okResult();
+    const hostile = 'a\x1b[2Jb\x07c\x7fd\x9be\u202ef\u200bg\x1b]52;c;cGF5bG9hZA==\x07h\ri\\x1bj';
+    r.smtp.banner = { code: 220, text: hostile };
+    for (const text of [toNdjsonLine(r), toJson(r)]) {
+      const decoded = JSON.parse(text).smtp.banner.text as string;
+      // eslint-disable-next-line no-control-regex
+      expect(decoded).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e]/);
+      expect(decoded).toBe('a\\x1b[2Jb\\x07c\\x7fd\\x9be\\u202ef\\u200bg\\x1b]52;c;cGF5bG9hZA==\\x07h\\x0di\\x1bj');
+    }
   });
 });

@@ -81,6 +81,7 @@ export function okResult(over: Partial<ProbeResult> = {}): ProbeResult {
       checkedNames: ['mx1.example.com'],
       fingerprintMatch: null,
     },
+    postfix: { effectiveLevel: 'verify', deliver: true, plaintext: false, connectionClass: 'Verified', reason: null },
     timingMs: { resolve: 3, connect: 1, banner: 12, ehlo: 2, starttls: 1, handshake: 9, total: 142 },
     ...over,
   };

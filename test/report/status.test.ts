@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countStatuses, exitCodeFor, formatCounts, statusWord, worstStatus } from '../../src/report/status.js';
+import { countStatuses, formatCounts, statusWord, worstStatus } from '../../src/report/status.js';
+import { exitCodeFor } from '../../src/commands/process.js';
 import type { Status } from '../../src/types.js';
 
 describe('worstStatus', () => {

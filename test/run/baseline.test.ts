@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.js';
-import { compareSnapshots, diffDestination, failOnChange, parseBaseline, snapshot, vanishedDestinations, type Baseline } from '../../src/baseline.js';
+import { compareSnapshots, diffDestination, parseBaseline, snapshot, vanishedDestinations, type Baseline } from '../../src/baseline.js';
 import { renderChanges, changeText } from '../../src/report/baseline.js';
 import { toJson, toNdjsonLine } from '../../src/report/json.js';
 import { parseDestination } from '../../src/destination.js';
@@ -151,14 +151,21 @@ describe('comparison', () => {
     expect(kinds(failed[0].changes!)).toEqual(['status', 'error']);
   });
 
-  it('--fail-on-change: CRITICAL with a finding naming the kinds', () => {
-    const r = okResult({ changes: [{ kind: 'protocol', destination: 'example.com', host: 'mx1.example.com', address: '192.0.2.1', port: 25, before: 'TLSv1.3', after: 'TLSv1.2' }] });
-    failOnChange(r);
-    expect(r.status).toBe('critical');
-    expect(r.findings.at(-1)).toMatchObject({ severity: 'critical', code: 'baseline-changed' });
-    const same = okResult({ changes: [] });
-    failOnChange(same);
-    expect(same.status).toBe('ok');
+  it('a change sets `changed`, never the status: the status stays the server\'s verdict', () => {
+    const base = parseBaseline(toJson([okResult()]));
+    const now = [okResult({ tls: { ...okResult().tls!, protocol: 'TLSv1.2' } })];
+    diffDestination(base, now);
+    expect(kinds(now[0].changes!)).toEqual(['protocol']);
+    expect(now[0].changed).toBe(true);
+    expect(now[0].status).toBe('ok');
+    const same = [okResult()];
+    diffDestination(base, same);
+    expect(same[0].changed).toBe(false);
+  });
+
+  it('a schemaVersion 2 result forced CRITICAL by --fail-on-change is read as its own verdict', () => {
+    const forced = okResult({ schemaVersion: 2, status: 'critical', findings: [{ severity: 'critical', code: 'baseline-changed', message: '1 change' }] });
+    expect(snapshot(forced).status).toBe('ok');
   });
 
   it('the changes section: one row per change, within 100 columns', () => {

@@ -1,6 +1,7 @@
 // The built CLI over many targets: Ctrl-C in the middle of an NDJSON stream, bad list lines,
 // the Nagios line for many probes, and --baseline / --fail-on-change end to end.
 import { spawn } from 'node:child_process';
+import { tempDir } from '../../fixtures/temp.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ let tmp: string;
 
 beforeAll(async () => {
   [cli, pki] = await Promise.all([builtCli(), createPki()]);
-  tmp = mkdtempSync(join(tmpdir(), 'mxprobe-run-cli-'));
+  tmp = tempDir('mxprobe-run-cli-');
 });
 afterAll(() => {
   cli?.cleanup();
@@ -81,13 +82,18 @@ describe('Ctrl-C during an NDJSON run', () => {
     expect(r.stdout.endsWith('\n')).toBe(true);
     const lines = r.stdout.split('\n').filter((l) => l !== '');
     for (const l of lines) expect(() => JSON.parse(l), l).not.toThrow();
-    expect(lines.length).toBeGreaterThanOrEqual(5);
-    expect(lines.length).toBeLessThan(40);
+    // Every destination of the list has its line: probed ones, then the ones never started.
+    expect(lines).toHaveLength(40);
+    const probed = lines.map((l) => JSON.parse(l)).filter((x) => x.error?.code !== 'not-probed');
+    const notProbed = lines.map((l) => JSON.parse(l)).filter((x) => x.error?.code === 'not-probed');
+    expect(probed.length).toBeGreaterThanOrEqual(5);
+    expect(notProbed.length).toBeGreaterThan(0);
     // The running ones finished normally (none aborted), and nothing new started after the signal.
-    expect(lines.every((l) => JSON.parse(l).error === null)).toBe(true);
-    expect(c.total).toBe(lines.length);
-    expect(r.stderr).toMatch(/stopping/);
-    expect(r.stderr).toMatch(/interrupted: \d+ destinations not probed/);
+    expect(probed.every((x) => x.error === null)).toBe(true);
+    for (const x of notProbed) expect(x).toMatchObject({ status: 'unknown', error: { phase: 'resolve', code: 'not-probed' } });
+    expect(c.total).toBe(probed.length);
+    expect(r.stderr).toMatch(/stopping: starting nothing new; waiting for \d+ running probes? to finish \(Ctrl-C again to stop them now\)/);
+    expect(r.stderr).toMatch(new RegExp(`interrupted: ${notProbed.length} destinations not probed: `));
     expect(r.code).toBe(3);
   });
 
@@ -95,9 +101,12 @@ describe('Ctrl-C during an NDJSON run', () => {
     const silent = await fx.raw(async (io) => io.waitClose(), '127.0.0.7');
     const { file, resolver } = await hostList('abort', 10, '127.0.0.7', silent.port);
     const r = await interrupt([...SHORT, '--ndjson', '-c', '3', '--per-host', '3', '--resolver', resolver, '-f', file], { afterMs: 800, signals: 2 });
-    const lines = r.stdout.split('\n').filter((l) => l !== '');
-    expect(lines).toHaveLength(3);
-    for (const l of lines) expect(JSON.parse(l)).toMatchObject({ status: 'critical', error: { phase: 'banner', code: 'aborted' } });
+    const lines = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(10);
+    const aborted = lines.filter((x) => x.error?.code === 'aborted');
+    expect(aborted).toHaveLength(3);
+    for (const x of aborted) expect(x).toMatchObject({ status: 'critical', error: { phase: 'banner', code: 'aborted' } });
+    for (const x of lines.filter((y) => y.error?.code !== 'aborted')) expect(x).toMatchObject({ status: 'unknown', error: { code: 'not-probed' } });
     expect(r.ms).toBeLessThan(15_000); // not the 20 s banner timeout
     expect(r.code).toBe(3);
   });
@@ -144,7 +153,7 @@ describe('lists', () => {
 });
 
 describe('--baseline end to end', () => {
-  it('changes on stderr and in each NDJSON line; --fail-on-change turns them CRITICAL', async () => {
+  it('changes on stderr and in each NDJSON line; --fail-on-change exits 2 and keeps the status', async () => {
     let s = await fx.smtp({ leaf: pki.leaves.good, host: '127.0.0.9' });
     const dest = `[127.0.0.9]:${s.port}`;
     const first = await runCli(cli.bin, [...SHORT, ...trust(), '--json', dest]);
@@ -164,8 +173,9 @@ describe('--baseline end to end', () => {
     expect(changed.stderr).toMatch(/changes since .*prev\.json \(2\)/);
     expect(changed.code).toBe(0);
 
+    // The change decides the exit code; the result keeps the server's own verdict.
     const failing = await runCli(cli.bin, [...SHORT, ...trust(), '--baseline', prev, '--fail-on-change', '-q', dest]);
-    expect(failing.stdout).toMatch(/^CRITICAL /);
+    expect(failing.stdout).toMatch(/^OK /);
     expect(failing.code).toBe(2);
 
     const usage = await runCli(cli.bin, ['--fail-on-change', dest]);

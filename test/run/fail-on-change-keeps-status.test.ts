@@ -1,9 +1,8 @@
 // --baseline with --fail-on-change in the usual cron loop: each run's --json output becomes the
-// next run's baseline. failOnChange() overwrites `status` with "critical", and that overwritten
-// status is what the next run reads from the file as the server's earlier verdict. So once one
-// real change happened, every later run with NOTHING changed on the server still reports a
-// "status CRITICAL → OK" change and fails again, forever (each run writes critical again).
+// next run's baseline. A change sets the exit code (2) and `changed`; `status` stays the server's
+// own verdict, so the next run, with nothing changed, reports no change and exits 0.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../../fixtures/temp.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ let tmp: string;
 
 beforeAll(async () => {
   [cli, pki] = await Promise.all([builtCli(), createPki()]);
-  tmp = mkdtempSync(join(tmpdir(), 'mxprobe-review2-baseline-'));
+  tmp = tempDir('mxprobe-baseline-');
 }, 120_000);
 afterAll(() => {
   cli?.cleanup();
@@ -41,6 +40,9 @@ it('a run with nothing changed since the previous (--fail-on-change) run reports
   s = await fx.smtp({ leaf: pki.leaves.direct, host: '127.0.0.10', port: s.port });
   const run1 = await runCli(cli.bin, [...SHORT, ...trust(), '--json', '--baseline', prev0, '--fail-on-change', dest]);
   expect(run1.code).toBe(2);
+  const [changed] = JSON.parse(run1.stdout) as Array<{ status: string; changed: boolean; changes: Array<{ kind: string }> }>;
+  expect(changed).toMatchObject({ status: 'ok', changed: true });
+  expect(changed.changes.map((c) => c.kind)).toContain('leaf');
   const prev1 = join(tmp, 'run1.json');
   writeFileSync(prev1, run1.stdout);
 

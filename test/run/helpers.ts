@@ -70,9 +70,9 @@ export async function run(inputs: string[], opts: ProbeOptions, run: Partial<Run
   const results: ProbeResult[] = [];
   const stats = await runProbes(inputs.map((i) => parseDestination(i)), opts, {
     concurrency: 20, perHost: 2, retryDelayMs: 10, ...run,
-    onResult: (r) => {
+    onResult: (r, job) => {
       results.push(r);
-      run.onResult?.(r);
+      run.onResult?.(r, job);
     },
   });
   return { results, stats };

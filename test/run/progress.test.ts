@@ -56,12 +56,12 @@ describe('RunTally', () => {
     t.add(okResult({ status: 'critical', address: '192.0.2.98', error: { phase: 'banner', code: 'timeout', message: '' }, timingMs: { ...okResult().timingMs, total: 30_000 } }));
     expect(t.worst()).toBe('critical');
     expect(t.failures).toBe(2);
-    expect(t.render({ destinations: 10, connections: 12, shared: 1, retried: 2, elapsedMs: 12_345, badLines: 1, notDone: 3 }).split('\n')).toEqual([
+    expect(t.render({ destinations: 10, connections: 12, shared: 1, retried: 2, elapsedMs: 12_345, badLines: 1, notProbed: ['a.example', 'b.example', 'c.example'] }).split('\n')).toEqual([
       '10 probes: 2 critical, 8 ok',
       'errors: 1 refused, 1 timeout',
       'slowest: mx1.example.com[192.0.2.98]:25 30 s, mx1.example.com[192.0.2.7]:25 7.0 s, mx1.example.com[192.0.2.6]:25 6.0 s, mx1.example.com[192.0.2.5]:25 5.0 s, mx1.example.com[192.0.2.4]:25 4.0 s',
       'run: 10 destinations, 12 connections (1 shared), 2 retried, 1 bad line, 12 s',
-      'interrupted: 3 destinations not probed',
+      'interrupted: 3 destinations not probed: a.example, b.example, c.example',
       '',
     ]);
     expect(new RunTally().worst()).toBe('unknown');

@@ -1,11 +1,8 @@
-// run.ts sharedConnections: a destination hold()s the keys of its connections before probing
-// and release()s them after, so "a result is kept while some destination in progress holds its
-// key, and dropped after" (memory flat in the number of targets). probeDestination builds the
-// held targets WITHOUT `policies`, but probeHost (with --dane/--mta-sts/--tlsrpt) probes targets
-// WITH them, and keyOf() includes policyKey(t.policies): '' when held, '||…' when probed. The
-// probed entry is created with holders 0 and never released: every ProbeResult of the run stays
-// in the map until the end. Visible from outside: with window 1 the same connection named by two
-// destinations one after the other is probed twice without --tlsrpt, but only once with it.
+// run.ts sharedConnections keeps a connection's result while some destination in progress holds
+// its key, and drops it after (memory flat in the number of targets) — also when DNS policies
+// (--dane/--mta-sts/--tlsrpt) are part of the key. Seen from outside: with window 1 the same
+// connection named by two destinations one after the other is probed twice, with --tlsrpt as
+// without.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createPki, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.js';

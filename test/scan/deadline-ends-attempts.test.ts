@@ -1,8 +1,6 @@
 // DESIGN.md: "--deadline caps a whole probe. No input, however slow or silent, keeps mxprobe
-// running past its deadlines"; `scan DEST` is "bounded in time". scan() only stops *starting*
-// attempts when its deadline fires (AttemptRunner sees the aborted signal): an attempt already
-// waiting for a greeting (openTlsPath: the signal is only looked at while connecting) keeps
-// waiting for the full --banner-timeout (default 60 s): a tarpit holds the scan that long.
+// running past its deadlines"; `scan DEST` is "bounded in time". The deadline ends attempts that
+// are already waiting (a tarpit that accepts and never greets), not only the ones not started.
 import { afterAll, expect, test } from 'vitest';
 import { startRawServer, type RawServer } from '../../fixtures/raw-server.js';
 import { scan } from '../../src/scan/scan.js';

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { renderScan, scanVerdictLine } from '../../src/report/scan.js';
 import { stripAnsi } from '../../src/report/color.js';
 import { gradeScan } from '../../src/scan/profiles/index.js';
-import { parseProfile } from '../../src/scan/command.js';
+import { CLI_OPTIONS } from '../../src/cli-options.js';
+
+const parseProfile = CLI_OPTIONS.find((o) => o.long === 'profile')!.parse!;
 import type { ScanResult } from '../../src/types.js';
 
 function sample(): ScanResult {

@@ -1,0 +1,13 @@
+// Messages on stderr: one line each, starting with "mxprobe:", every outside string in them
+// made safe and bounded by the sanitizer (a malformed list line is echoed, never replayed).
+import { clean } from './sanitize.js';
+
+/** "mxprobe: MESSAGE" for a usage error or a fatal problem. Messages quote outside text with `echo`. */
+export function renderError(message: string, command?: string): string {
+  return `mxprobe${command && command !== 'probe' ? ` ${command}` : ''}: ${clean(message.replace(/\s*\n\s*/g, ' '))}\n`;
+}
+
+/** "mxprobe: FILE:LINE: MESSAGE" for a line of a list that was skipped. */
+export function renderUsageWarning(source: string, line: number, message: string): string {
+  return `mxprobe: ${clean(source)}:${line}: ${clean(message)}\n`;
+}
