@@ -55,6 +55,16 @@ export class ReplyReader {
     return this.buffered;
   }
 
+  /** The first `max` bytes received but not yet consumed, as text (for error messages). */
+  peek(max: number): string {
+    let out = '';
+    for (const c of this.chunks) {
+      if (out.length >= max) break;
+      out += c.subarray(0, max - out.length).toString('latin1');
+    }
+    return out;
+  }
+
   get failed(): ProbeError | null {
     return this.failure;
   }
