@@ -118,7 +118,8 @@ export class ReplyReader {
       if (error) return this.fail(error);
       if (this.pending !== read) return; // reply complete
     }
-    if (this.buffered > MAX_LINE_BYTES) {
+    // A partial line may end in the CR of its CRLF, the LF still in flight: one byte more.
+    if (this.buffered > MAX_LINE_BYTES + 1) {
       this.fail(this.violation(read.options.phase, `reply line longer than ${MAX_LINE_BYTES} bytes`));
     } else if (this.ended) {
       this.fail(this.closedError(read.options));
