@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { UsageError } from './errors.js';
 import { associationData, USAGE_NAMES } from './dane/tlsa.js';
+import { readPemCertificates } from './pem.js';
 
 export interface TlsaCommandOptions {
   cert: string;
@@ -33,14 +34,7 @@ interface Material {
 }
 
 export function readMaterial(text: string, file: string): Material {
-  const certs = (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem, i) => {
-    try {
-      return new X509Certificate(pem);
-    } catch (err) {
-      throw new UsageError(`${file}: certificate ${i + 1} cannot be parsed: ${(err as Error).message}`);
-    }
-  });
-  if (certs.length) return { certs, key: null };
+  if (text.includes('-----BEGIN CERTIFICATE-----')) return { certs: readPemCertificates(text, file).certificates, key: null };
   try {
     // createPublicKey takes public keys and derives them from private ones (PEM of either).
     return { certs: [], key: createPublicKey(text) };

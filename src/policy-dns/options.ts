@@ -1,7 +1,8 @@
 // Options of the DNS-published mail policies (DANE, MTA-STS, TLSRPT), checked once
 // in resolveOptions so a bad --next-cert is a usage error before the first packet.
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { readPemCertificates } from '../pem.js';
 import type { Level, ProbeOptions } from '../types.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../mta-sts/fetch.js';
 
@@ -22,7 +23,7 @@ export function resolvePolicyOptions(options: ProbeOptions, level: Level): Polic
   let nextCert: X509Certificate[] | undefined;
   if (options.nextCert !== undefined) {
     if (!isDaneLevel(level)) throw new UsageError('--next-cert checks published TLSA records: use it with --level dane or dane-only');
-    nextCert = parsePemCertificates(options.nextCert, '--next-cert');
+    nextCert = readPemCertificates(options.nextCert, '--next-cert').certificates;
   }
   const port = options.mtaStsPort ?? 443;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--mta-sts-port must be 1-65535, got ${port}`);
@@ -34,19 +35,6 @@ export function resolvePolicyOptions(options: ProbeOptions, level: Level): Polic
     mtaStsTimeoutMs: options.mtaStsTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     resolver: options.resolver ?? [],
   };
-}
-
-/** Every CERTIFICATE block of a PEM text, in order; keys and other blocks are skipped. */
-export function parsePemCertificates(pem: string, flag: string): X509Certificate[] {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new UsageError(`${flag}: no PEM certificate found`);
-  return blocks.map((b, i) => {
-    try {
-      return new X509Certificate(b);
-    } catch (err) {
-      throw new UsageError(`${flag}: certificate ${i + 1} cannot be parsed: ${(err as Error).message}`);
-    }
-  });
 }
 
 /** Any DNS-published policy asked for: then lookups go through the dns-packet resolver. */
