@@ -4,6 +4,7 @@ import { hasCapability } from './smtp/capabilities.js';
 import { effectiveLevel } from './policy-dns/index.js'; // issue 8
 import { policyFindings } from './policy-dns/findings.js'; // issue 8
 import { statusOfFindings } from './status.js';
+import { certificateStrengthFindings } from './tls/strength.js';
 
 
 const TLS_ORDER = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -54,6 +55,7 @@ export function judge(result: ProbeResult, o: ResolvedOptions): { status: Status
       add('warning', 'old-tls', `${tls.protocol} negotiated, below --min-tls ${o.minTls}`);
     }
     judgeCertificate(result, o, add, level);
+    findings.push(...certificateStrengthFindings(result.certificates, level, result.dane?.matchedBy));
   }
   findings.push(...policyFindings(result)); // issue 8: DANE, MTA-STS, TLSRPT
 

@@ -39,6 +39,13 @@ function decodeOid(bytes: Buffer): string {
 const SIGNATURE_ALGORITHMS: Record<string, string> = {
   '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
   '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.3': 'md4WithRSAEncryption',
+  '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
+  '1.3.14.3.2.29': 'sha1WithRSA',
+  '1.2.840.10040.4.3': 'dsa-with-SHA1',
+  '2.16.840.1.101.3.4.3.2': 'dsa-with-SHA256',
+  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
+  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224',
   '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
   '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
   '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
