@@ -33,7 +33,7 @@ describe('queryServer: a packet with our ID but another question', () => {
     const m = await queryServer(server(), name, 'A', { timeoutMs: 2000 });
     expect(m.rcode).toBe('NOERROR');
     expect(m.transport).toBe(transport);
-    expect(m.answers.map((a) => a.data)).toEqual([address]);
+    expect(m.answers.map((a) => ('data' in a ? a.data : null))).toEqual([address]);
   });
 
   it('only the spoofed packet: the client waits until its deadline (ETIMEOUT), not EBADRESP at once', async () => {
@@ -47,7 +47,7 @@ describe('queryServer: a packet with our ID but another question', () => {
   it('an ordinary answer still comes back at once', async () => {
     const started = Date.now();
     const m = await queryServer(server(), 'plain.test', 'A', { timeoutMs: 2000 });
-    expect(m.answers.map((a) => a.data)).toEqual(['192.0.2.6']);
+    expect(m.answers.map((a) => ('data' in a ? a.data : null))).toEqual(['192.0.2.6']);
     expect(Date.now() - started).toBeLessThan(300);
   });
 });
