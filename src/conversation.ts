@@ -178,8 +178,8 @@ export class Conversation {
    * MAIL, RCPT..., [DATA], pipelined when the server allows (RFC 2920). Every reply is checked
    * against its command as it is read (SmtpSession.read), and all of a group's replies are read
    * before any is acted on (RFC 2920 §3.2: "MUST check ALL statuses"): a server that answers
-   * one command twice shifts the rest, and the shift shows at the latest at RSET or QUIT, whose
-   * only replies are 250 and 221.
+   * one command twice shifts the rest, and the shift shows at the latest at QUIT, whose only
+   * reply is 221 (or as a reply after it).
    */
   private async transaction(): Promise<void> {
     const { o, result } = this;

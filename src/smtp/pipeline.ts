@@ -22,10 +22,12 @@ interface ReplyRule {
 // RFC 5321 §4.3.2 (command-reply sequences) for the positive codes. Refusals are taken by class
 // (§4.2.1: a client acts on the first digit), because real servers refuse with codes beyond
 // §4.3.2's lists: Postfix's "554 Relay access denied" at RCPT, RFC 4954's 530, RFC 7504's 521/556.
-// RSET and QUIT have no refusal: the server "MUST send a 250 OK reply to a RSET command with no
-// arguments" (§4.1.1.5) and "MUST send a 221 OK reply" to QUIT (§4.1.1.10); both are in the
-// minimum implementation (§4.5.1), so 500/502 would be a violation too. 421 may answer any
-// command (§3.8, §4.2.3 "This may be a reply to any command if the service knows it must shut down").
+// That holds for RSET too, although §4.1.1.5 says the server "MUST send a 250 OK reply": Postfix
+// answers it "530 5.7.0 Must issue a STARTTLS command first" when TLS is required, and "503 5.7.0
+// Error: access denied" after refusing the client (smtpd.c: RSET lacks SMTPD_CMD_FLAG_PRE_TLS).
+// QUIT has no refusal: "MUST send a 221 OK reply" (§4.1.1.10), and Postfix does so in every state;
+// so QUIT ends every pipelined group of ours and is where a shift shows at the latest. 421 may
+// answer any command (§3.8, §4.2.3: "a reply to any command if the service knows it must shut down").
 const RULES: Readonly<Record<SmtpStep, ReplyRule>> = {
   greeting: { positive: [220], refusals: 'any', source: 'RFC 5321 §4.3.2: the greeting is 220, or a refusal' },
   EHLO: { positive: [250], refusals: 'any', source: 'RFC 5321 §4.3.2: EHLO gets 250, or a refusal' },
@@ -35,9 +37,9 @@ const RULES: Readonly<Record<SmtpStep, ReplyRule>> = {
   RCPT: { positive: [250, 251], refusals: 'any', source: 'RFC 5321 §4.3.2: RCPT gets 250 or 251, or a refusal' },
   DATA: { positive: [354], refusals: 'any', source: 'RFC 5321 §4.3.2: DATA gets 354, or a refusal' },
   message: { positive: [250], refusals: 'any', source: 'RFC 5321 §4.3.2: the end of the message gets 250, or a refusal' },
-  RSET: { positive: [250], refusals: [421], source: 'RFC 5321 §4.1.1.5: RSET gets 250 (421 only when the server shuts down)' },
+  RSET: { positive: [250], refusals: 'any', source: 'RFC 5321 §4.1.1.5: RSET gets 250, or a refusal' },
   QUIT: { positive: [221], refusals: [421], source: 'RFC 5321 §4.1.1.10: QUIT gets 221 (421 only when the server shuts down)' },
-  NOOP: { positive: [250], refusals: [421], source: 'RFC 5321 §4.1.1.9: NOOP gets 250 (421 only when the server shuts down)' },
+  NOOP: { positive: [250], refusals: 'any', source: 'RFC 5321 §4.1.1.9: NOOP gets 250, or a refusal' },
 };
 
 const VERBS: Readonly<Record<string, SmtpStep>> = {

@@ -38,16 +38,16 @@ function pipelined(lines: string[], reply: string, after?: (io: ScriptIO) => Pro
 const plain = (extra: ProbeOptions = {}) => options(pki, { level: 'may', from: FROM, to: [TO], timeoutMs: 1500, ...extra });
 
 describe('a server that answers MAIL twice and then 550 to RCPT', () => {
-  it('pipelined (MAIL, RCPT, RSET, QUIT): RSET gets the 550 → protocol-violation, never "RCPT 250"', async () => {
+  it('pipelined (MAIL, RCPT, RSET, QUIT): QUIT gets RSET\'s 250 → protocol-violation, never "RCPT 250" and exit 0', async () => {
     const s = await fx.raw(pipelined(['MAIL', 'RCPT', 'RSET', 'QUIT'],
       '250 2.1.0 Ok\r\n250 2.1.0 Ok\r\n550 5.1.1 <postmaster@test.example>: Recipient address rejected\r\n250 2.0.0 Ok\r\n221 2.0.0 Bye\r\n'));
     const r = await probePort(s.port, plain());
     expect(r.error).toMatchObject({ phase: 'quit', code: 'protocol-violation' });
-    expect(r.error!.message).toMatch(/550 5\.1\.1.*cannot answer RSET/);
-    expect(r.error!.reply?.code).toBe(550);
+    expect(r.error!.message).toMatch(/250 2\.0\.0 Ok.*cannot answer QUIT/);
+    expect(r.error!.reply?.code).toBe(250);
     expect(r.status).toBe('critical');
-    // the reply out of step is shown where it arrived
-    expect(r.smtp.replies.map((x) => [verb(x.command), x.code])).toEqual([['EHLO', 250], ['MAIL', 250], ['RCPT', 250], ['RSET', 550]]);
+    // the replies are shown as they arrived, the one out of step last
+    expect(r.smtp.replies.map((x) => [verb(x.command), x.code])).toEqual([['EHLO', 250], ['MAIL', 250], ['RCPT', 250], ['RSET', 550], ['QUIT', 250]]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sentVerbs(s.plaintext[0])).toEqual(['EHLO', 'MAIL', 'RCPT', 'RSET', 'QUIT']);
   });
@@ -164,6 +164,13 @@ describe('codes no command can get, or not this one', () => {
     expect(r.error).toMatchObject({ phase, code: 'protocol-violation' });
     expect(r.error!.message).toMatch(message);
     expect(r.status).toBe('critical');
+  });
+
+  it('a server that requires TLS refuses RSET too (Postfix: 530 to all but EHLO/STARTTLS/NOOP/QUIT): a refusal of MAIL, no violation', async () => {
+    const s = await fx.raw(pipelined(['MAIL', 'RCPT', 'RSET', 'QUIT'], '530 5.7.0 Must issue a STARTTLS command first\r\n'.repeat(3) + '221 2.0.0 Bye\r\n'));
+    const r = await probePort(s.port, plain({ level: 'none' }));
+    expect(r.error).toMatchObject({ phase: 'mail', code: 'smtp-reply' });
+    expect(r.error!.reply?.code).toBe(530);
   });
 
   it('refusal codes beyond RFC 5321 §4.3.2\'s lists stay refusals (Postfix: 554 Relay access denied at RCPT)', async () => {
