@@ -2,7 +2,7 @@
 // 10,000-probe file costs little; each destination of this run is compared as it completes.
 import { UsageError } from './errors.js';
 import type { Change, ChangeKind, ProbeResult } from './types.js';
-import { statusOfFindings } from './status.js';
+import { STATUS_ORDER, statusOfFindings } from './status.js';
 
 /** The facts of one earlier probe that a comparison looks at. */
 export interface Snapshot {
@@ -65,38 +65,132 @@ export function snapshot(r: ProbeResult): Snapshot {
 
 /**
  * A JSON array (mxprobe --json), one JSON object, or NDJSON (mxprobe --ndjson) of ProbeResults.
- * Anything else is a usage error naming the line, so a wrong file never reads as "no changes".
+ * Anything else is a usage error naming the file and the place (NDJSON line, array entry) and
+ * the field, so a wrong file never reads as "no changes" nor as an internal error.
  */
 export function parseBaseline(text: string, name = 'baseline'): Baseline {
   const trimmed = text.trim();
-  let items: unknown[];
   if (trimmed === '') throw new UsageError(`--baseline ${name}: empty file`);
-  try {
-    const whole: unknown = JSON.parse(trimmed);
-    items = Array.isArray(whole) ? whole : [whole];
-  } catch {
-    items = [];
-    trimmed.split(/\r?\n/).forEach((line, i) => {
-      if (line.trim() === '') return;
-      try {
-        items.push(JSON.parse(line));
-      } catch {
-        throw new UsageError(`--baseline ${name}:${i + 1}: not JSON (expected mxprobe --json or --ndjson output)`);
-      }
-    });
-  }
   const baseline: Baseline = { byDestination: new Map(), probes: 0 };
-  items.forEach((item, i) => {
-    const r = item as Partial<ProbeResult>;
-    if (!r || typeof r !== 'object' || typeof r.destination !== 'string' || typeof r.host !== 'string' || typeof r.port !== 'number' || typeof r.status !== 'string') {
-      throw new UsageError(`--baseline ${name}: entry ${i + 1} is not an mxprobe result (needs destination, host, port, status)`);
-    }
-    const list = baseline.byDestination.get(destinationKey(r.destination)) ?? [];
-    list.push(snapshot(r as ProbeResult));
-    baseline.byDestination.set(destinationKey(r.destination), list);
+  const add = (item: unknown, where: string) => {
+    const r = checkedResult(item, `--baseline ${where}`);
+    const key = destinationKey(r.destination);
+    const list = baseline.byDestination.get(key) ?? [];
+    list.push(snapshot(r));
+    baseline.byDestination.set(key, list);
     baseline.probes++;
+  };
+  let whole: unknown;
+  let isJson = true;
+  try {
+    whole = JSON.parse(trimmed);
+  } catch {
+    isJson = false;
+  }
+  if (isJson) {
+    if (Array.isArray(whole)) whole.forEach((item, i) => add(item, `${name}: entry ${i + 1} (index ${i})`));
+    else add(whole, `${name}: entry 1`);
+    return baseline;
+  }
+  trimmed.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    let item: unknown;
+    try {
+      item = JSON.parse(line);
+    } catch {
+      throw new UsageError(`--baseline ${name}:${i + 1}: not JSON (expected mxprobe --json or --ndjson output)`);
+    }
+    add(item, `${name}:${i + 1}`);
   });
   return baseline;
+}
+
+// The fields of a ProbeResult (src/types.ts) that snapshot() reads, and their types. Only those:
+// a baseline from an older or newer mxprobe with other fields still compares.
+type FieldCheck = (value: unknown) => string | null;
+const what = (v: unknown): string => {
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+};
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const string: FieldCheck = (v) => (typeof v === 'string' ? null : `must be a string, not ${what(v)}`);
+const optional = (check: FieldCheck): FieldCheck => (v) => (v === undefined || v === null ? null : check(v));
+const port: FieldCheck = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535 ? null : `must be a port number, not ${what(v)}`);
+const oneOf = (values: readonly string[]): FieldCheck => (v) => (typeof v === 'string' && values.includes(v) ? null : `must be one of ${values.join(', ')}, not ${what(v)}`);
+
+/** Dotted path of the first field that is wrong, with why; null when the record is usable. */
+function resultProblem(r: Record<string, unknown>): string | null {
+  const field = (path: string, value: unknown, check: FieldCheck): string | null => {
+    const problem = check(value);
+    return problem ? `"${path}" ${problem}` : null;
+  };
+  const fields: Array<[string, unknown, FieldCheck]> = [
+    ['destination', r.destination, string],
+    ['host', r.host, string],
+    ['port', r.port, port],
+    ['status', r.status, oneOf(STATUS_ORDER)],
+    ['address', r.address, optional(string)],
+  ];
+  for (const [path, value, check] of fields) {
+    const p = field(path, value, check);
+    if (p) return p;
+  }
+  if (r.findings !== undefined) {
+    if (!Array.isArray(r.findings)) return `"findings" must be an array, not ${what(r.findings)}`;
+    for (const [i, f] of r.findings.entries()) {
+      if (!isObject(f)) return `"findings[${i}]" must be an object, not ${what(f)}`;
+      const p = field(`findings[${i}].code`, f.code, string) ?? field(`findings[${i}].severity`, f.severity, oneOf(['info', 'warning', 'critical']));
+      if (p) return p;
+    }
+  }
+  if (r.error != null) {
+    if (!isObject(r.error)) return `"error" must be an object or null, not ${what(r.error)}`;
+    const p = field('error.code', r.error.code, string);
+    if (p) return p;
+  }
+  if (r.tls != null) {
+    if (!isObject(r.tls)) return `"tls" must be an object or null, not ${what(r.tls)}`;
+    const p = field('tls.protocol', r.tls.protocol, string);
+    if (p) return p;
+    if (r.tls.cipher != null) {
+      if (!isObject(r.tls.cipher)) return `"tls.cipher" must be an object, not ${what(r.tls.cipher)}`;
+      const c = field('tls.cipher.name', r.tls.cipher.name, optional(string));
+      if (c) return c;
+    }
+  }
+  if (r.certificates != null) {
+    if (!Array.isArray(r.certificates)) return `"certificates" must be an array, not ${what(r.certificates)}`;
+    for (const [i, c] of r.certificates.entries()) {
+      if (!isObject(c)) return `"certificates[${i}]" must be an object, not ${what(c)}`;
+      const p = field(`certificates[${i}].sha256`, c.sha256, string) ?? field(`certificates[${i}].notAfter`, c.notAfter, string);
+      if (p) return p;
+    }
+  }
+  if (r.smtp != null) {
+    if (!isObject(r.smtp)) return `"smtp" must be an object, not ${what(r.smtp)}`;
+    const caps = r.smtp.ehloTls;
+    if (caps != null) {
+      if (!Array.isArray(caps)) return `"smtp.ehloTls" must be an array or null, not ${what(caps)}`;
+      const bad = caps.findIndex((c) => typeof c !== 'string');
+      if (bad >= 0) return `"smtp.ehloTls[${bad}]" must be a string, not ${what(caps[bad])}`;
+    }
+  }
+  return null;
+}
+
+/** The record as a ProbeResult, or a UsageError saying where and which field is wrong. */
+function checkedResult(item: unknown, where: string): ProbeResult {
+  if (!isObject(item)) throw new UsageError(`${where} is not an mxprobe result (a JSON object), but ${what(item)}`);
+  const problem = resultProblem(item);
+  if (problem) {
+    const identity = ['destination', 'host', 'port', 'status'].some((k) => item[k] === undefined);
+    throw new UsageError(`${where}${identity ? ' is not an mxprobe result (needs destination, host, port, status):' : ':'} ${problem}`);
+  }
+  return item as unknown as ProbeResult;
 }
 
 const same = (a: string[] | null, b: string[] | null) => (a === null || b === null ? a === b : a.length === b.length && a.every((x, i) => x === b[i]));

@@ -69,7 +69,7 @@ export class Conversation {
       result.timingMs.handshake = this.lap();
     }
 
-    const banner = await s.read('banner', o.bannerTimeoutMs, 'banner', true);
+    const banner = await s.read('greeting', 'banner', o.bannerTimeoutMs);
     result.smtp.banner = { code: banner.code, text: banner.text };
     result.timingMs.banner = this.lap();
     if (banner.code !== 220) throw new ProbeError('banner', 'smtp-reply', `server refused the session: ${describeReply(banner)}`, banner);
@@ -165,7 +165,13 @@ export class Conversation {
     return effectiveLevel(this.o.level, this.target.policies?.dane?.facts.effectiveLevel);
   }
 
-  /** MAIL, RCPT..., [DATA], pipelined when the server allows (RFC 2920). */
+  /**
+   * MAIL, RCPT..., [DATA], pipelined when the server allows (RFC 2920). Every reply is checked
+   * against its command as it is read (SmtpSession.read), and all of a group's replies are read
+   * before any is acted on (RFC 2920 §3.2: "MUST check ALL statuses"): a server that answers
+   * one command twice shifts the rest, and the shift shows at the latest at QUIT, whose only
+   * reply is 221 (or as a reply after it).
+   */
   private async transaction(): Promise<void> {
     const { o, result } = this;
     const s = this.session!;
@@ -177,27 +183,31 @@ export class Conversation {
     let replies: SmtpReply[];
     if (pipelining) {
       // Without DATA the whole tail goes in the same round trip: MAIL, RCPT..., RSET, QUIT
-      // (QUIT last, RFC 2920 §3.1). Its RSET/QUIT replies are read like QUIT's: a server that
-      // closes instead of answering costs a finding, not the verdict.
+      // (QUIT last, RFC 2920 §3.1). A server that closes instead of answering RSET/QUIT costs
+      // a finding, not the verdict; a reply out of step there is a protocol violation.
       const tail: PipelinedCommand[] = o.sendData ? [] : [{ line: 'RSET', phase: 'quit' }, { line: 'QUIT', phase: 'quit' }];
       s.send([...commands, ...tail]);
+      if (tail.length) this.quitSent = true;
       replies = [];
-      for (const c of commands) replies.push(await s.replyTo(c, o.timeoutMs));
-      if (tail.length) {
-        this.quitSent = true;
-        await this.politely(() => this.readTail(tail));
+      for (const c of commands) {
+        const reply = await s.replyTo(c, o.timeoutMs);
+        replies.push(reply);
+        // RFC 5321 §3.8: after 421 the server closes; no later command gets a reply.
+        if (reply.code === 421) break;
       }
+      if (tail.length && replies.at(-1)?.code !== 421) await this.politely(() => this.readTail(tail));
     } else {
       replies = await this.oneByOne(commands);
     }
     const mail = replies[0];
     this.inTransaction = !this.quitSent && mail.code === 250;
     if (mail.code !== 250) throw new ProbeError('mail', 'smtp-reply', `MAIL FROM refused: ${describeReply(mail)}`, mail);
-    const rcptReplies = replies.slice(1, 1 + (o.quitAfter === 'mail' ? 0 : o.to.length));
+    const rcptReplies = replies.filter((_, i) => commands[i].phase === 'rcpt');
     const refused = rcptReplies.find((r) => replyClass(r.code) !== 2);
     const accepted = rcptReplies.some((r) => replyClass(r.code) === 2);
-    const dataReply = o.sendData ? replies[commands.length] ?? replies[commands.length - 1] : undefined;
-    if (o.sendData && dataReply && replies.length === commands.length) {
+    // undefined when DATA was not sent (unpipelined, no recipient accepted)
+    const dataReply = replies[commands.findIndex((c) => c.phase === 'data')];
+    if (dataReply) {
       if (dataReply.code === 354) await this.sendMessage(accepted);
       else if (accepted) throw new ProbeError('data', 'smtp-reply', `DATA refused: ${describeReply(dataReply)}`, dataReply);
     }
@@ -215,8 +225,7 @@ export class Conversation {
     const s = this.session!;
     const encoded = anyRecipient ? encodeData(o.data ?? testMessage(o.from, o.to, o.ehlo)) : Buffer.from('.\r\n');
     s.writeData(encoded, anyRecipient ? `<message, ${encoded.length} bytes>` : '.');
-    const done = await s.read('data', o.timeoutMs, 'reply to end of DATA');
-    s.replies.push({ command: '<end of data>', ...done });
+    const done = await s.read('message', 'data', o.timeoutMs, '<end of data>');
     this.inTransaction = false;
     if (anyRecipient && replyClass(done.code) !== 2) throw new ProbeError('data', 'smtp-reply', `message refused: ${describeReply(done)}`, done);
   }
@@ -229,33 +238,35 @@ export class Conversation {
       if (c.phase === 'data' && !out.slice(1).some((r) => replyClass(r.code) === 2)) break;
       const reply = await s.command(c.line, c.phase, this.o.timeoutMs);
       out.push(reply);
-      if (c.phase === 'mail' && reply.code !== 250) break;
+      if ((c.phase === 'mail' && reply.code !== 250) || reply.code === 421) break;
     }
     return out;
   }
 
-  /** Replies to a pipelined RSET and QUIT. */
+  /** Replies to a pipelined RSET and QUIT; nothing may follow QUIT's 221. */
   private async readTail(tail: PipelinedCommand[]): Promise<void> {
     const s = this.session!;
-    for (const c of tail) {
-      const reply = await s.replyTo(c, Math.min(this.o.timeoutMs, 5000));
-      if (c.line === 'QUIT' && reply.code !== 221) this.result.findings.push({ severity: 'info', code: 'quit-reply', message: `unexpected reply to QUIT: ${describeReply(reply)}` });
-    }
+    for (const c of tail) await s.replyTo(c, Math.min(this.o.timeoutMs, 5000));
+    s.assertInStep(false);
   }
 
-  /** Run the closing exchange; its failure is an info finding, never the verdict. */
+  /**
+   * Run the closing exchange; a server that hangs up or stays silent there costs an info
+   * finding, never the verdict. A reply out of step is different: it means the replies
+   * before it may have been matched to the wrong commands, so it is the probe's error.
+   */
   private async politely(step: () => Promise<void>): Promise<void> {
     try {
       await step();
     } catch (err) {
-      if (!(err instanceof ProbeError)) throw err;
+      if (!(err instanceof ProbeError) || err.code === 'protocol-violation') throw err;
       this.result.findings.push({ severity: 'info', code: 'quit-failed', message: `QUIT: ${err.message}` });
     } finally {
       if (this.session) this.result.smtp.replies = this.session.replies;
     }
   }
 
-  /** RSET when a transaction is open, then QUIT; a bad reply to either is only a finding. */
+  /** RSET when a transaction is open, then QUIT (RFC 5321 §4.1.1.5, §4.1.1.10). */
   async quit(): Promise<void> {
     const s = this.session;
     if (!s || s.botched || this.quitSent) return;
@@ -263,8 +274,8 @@ export class Conversation {
     const quitTimeout = Math.min(this.o.timeoutMs, 5000);
     await this.politely(async () => {
       if (this.inTransaction) await s.command('RSET', 'quit', quitTimeout);
-      const reply = await s.command('QUIT', 'quit', quitTimeout);
-      if (reply.code !== 221) this.result.findings.push({ severity: 'info', code: 'quit-reply', message: `unexpected reply to QUIT: ${describeReply(reply)}` });
+      await s.command('QUIT', 'quit', quitTimeout);
+      s.assertInStep(false);
     });
   }
 
@@ -272,7 +283,15 @@ export class Conversation {
   async endAfterError(err: ProbeError): Promise<void> {
     if (this.session) this.result.smtp.replies = this.session.replies;
     const inSync = ['smtp-reply', 'starttls-not-offered', 'starttls-refused'].includes(err.code);
-    if (inSync) await this.quit();
+    if (!inSync) return;
+    try {
+      await this.quit();
+    } catch (late) {
+      // The closing exchange found the replies out of step: the refusal read before may
+      // belong to another command, so the violation is the error, the refusal its context.
+      if (!(late instanceof ProbeError)) throw late;
+      this.result.error = { ...late.toInfo(), message: `${late.message} (after: ${err.message})` };
+    }
   }
 
   close(): void {

@@ -7,7 +7,8 @@
 // Match defaults: postconf(5) smtp_tls_verify_cert_match, smtp_tls_secure_cert_match,
 // smtp_tls_fingerprint_cert_match. Cipher exclusions: tls_client.c / tls_misc.c
 // tls_set_ciphers() ("eNULL" at encrypt, "aNULL" at the authenticating levels).
-import type { DaneEffectiveLevel, Level, PostfixOutcome, ProbeResult, VerificationFacts } from './types.js';
+import type { CertificateFacts, DaneEffectiveLevel, DaneFacts, Level, PostfixOutcome, ProbeResult, VerificationFacts } from './types.js';
+import { refusedAtSecurityLevel1 } from './tls/strength.js';
 
 /** In Postfix's numeric order (tls.h TLS_LEV_*): later = stricter in what it requires. */
 export const LEVELS: readonly Level[] = ['none', 'may', 'encrypt', 'fingerprint', 'dane', 'dane-only', 'verify', 'secure'];
@@ -65,13 +66,22 @@ export interface PeerEvidence {
   verification: VerificationFacts | null;
   /** TLSA authentication result (dane levels); null when not tried. */
   daneAuthenticated: boolean | null;
+  /** The chain as served, and how DANE matched it: weak ones Postfix's OpenSSL refuses. */
+  certificates: CertificateFacts[];
+  daneMatchedBy: DaneFacts['matchedBy'] | undefined;
 }
+
+const evidence = (r: Pick<ProbeResult, 'verification' | 'dane' | 'certificates'>): PeerEvidence =>
+  ({ verification: r.verification, daneAuthenticated: r.dane?.authenticated ?? null, certificates: r.certificates, daneMatchedBy: r.dane?.matchedBy });
 
 /**
  * Is the peer authenticated the way `level` asks (TLS_CERT_IS_MATCHED in tls_client.c)?
  * fingerprint: a digest matches; verify/secure: trusted chain and a name; dane: a TLSA record.
  */
 export function peerMatched(level: Level, e: PeerEvidence): boolean {
+  // tls_client_start() raises the connection to OpenSSL security level 1 at these levels: a
+  // SHA-1-signed chain or a too-small key fails there whatever else matches (src/tls/strength.ts).
+  if (refusedAtSecurityLevel1(e.certificates, level, e.daneMatchedBy)) return false;
   if (daneBased(level)) return e.daneAuthenticated === true;
   const v = e.verification;
   if (!v) return false;
@@ -84,13 +94,13 @@ export function peerMatched(level: Level, e: PeerEvidence): boolean {
  * May MAIL be sent now (after TLS was set up, or not)? Postfix tears the session down when the
  * level is not met (smtp_proto.c after smtp_start_tls()), so the probe sends no MAIL either.
  */
-export function mailAllowed(r: Pick<ProbeResult, 'level' | 'tls' | 'verification' | 'dane'>): boolean {
+export function mailAllowed(r: Pick<ProbeResult, 'level' | 'tls' | 'verification' | 'dane' | 'certificates'>): boolean {
   if (r.dane?.effectiveLevel === 'defer') return false;
   const level = effectiveLevel(r.level, r.dane?.effectiveLevel);
   if (!tlsRequired(level)) return true;
   if (!r.tls) return false;
   if (!mustMatch(level)) return true;
-  return peerMatched(level, { verification: r.verification, daneAuthenticated: r.dane?.authenticated ?? null });
+  return peerMatched(level, evidence(r));
 }
 
 /**
@@ -115,7 +125,7 @@ export function connectionClass(r: Pick<ProbeResult, 'level' | 'tls' | 'verifica
   const level = effectiveLevel(r.level, r.dane?.effectiveLevel);
   // At the authenticating levels a peer that does not match is "Untrusted", even with a trusted
   // chain (posttls-finger: "Untrusted TLS connection" for a hostname mismatch at verify).
-  if (mustMatch(level)) return peerMatched(level, { verification: r.verification, daneAuthenticated: r.dane?.authenticated ?? null }) ? 'Verified' : 'Untrusted';
+  if (mustMatch(level)) return peerMatched(level, evidence(r)) ? 'Verified' : 'Untrusted';
   return r.verification?.trusted ? 'Trusted' : 'Untrusted';
 }
 
@@ -144,7 +154,7 @@ export function postfixOutcome(r: ProbeResult): PostfixOutcome {
   if (!r.tls) return out(false, false, e ? 'error' : 'tls-not-offered');
   if (e && (e.phase === 'handshake' || e.code === 'protocol-violation')) return out(false, false, 'error');
   // Postfix judges the peer right after the handshake, before the EHLO inside TLS (smtp_start_tls).
-  if (mustMatch(level) && !peerMatched(level, { verification: r.verification, daneAuthenticated: r.dane?.authenticated ?? null })) {
+  if (mustMatch(level) && !peerMatched(level, evidence(r))) {
     return out(false, false, 'not-authenticated');
   }
   return e ? out(false, false, 'error') : out(true, false, null);

@@ -15,7 +15,7 @@ import { LEVELS } from './levels.js';
 import { QUIT_AFTER, optionDefault, parseTlsVersion } from './cli-options.js';
 import { checkEhloName, checkMailbox } from './grammar.js';
 import { checkOptionKeys } from './option-keys.js';
-import { parsePemCertificates } from './policy-dns/options.js';
+import { readPemCertificates } from './pem.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from './mta-sts/fetch.js';
 import { daneBased } from './levels.js';
 
@@ -77,7 +77,7 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   const match = options.match?.length ? parseMatch(level, options.match) : [];
   if (level === 'fingerprint' && !match.length) throw new UsageError('level fingerprint needs at least one --match digest');
   const protocols = parseProtocols(options.protocols ?? optionDefault<string>('protocols'));
-  const ciphers = nodeCiphers({ grade: options.ciphers ?? optionDefault<string>('ciphers'), exclude: options.excludeCiphers, level, legacyProtocols: protocols.needsSeclevel0 });
+  const ciphers = nodeCiphers({ grade: options.ciphers ?? optionDefault<string>('ciphers'), exclude: options.excludeCiphers, level });
   const minTls = options.minTls === undefined ? undefined : parseTlsVersion('--min-tls')(options.minTls);
   const timeouts = {
     connectTimeoutMs: positive(options.connectTimeoutMs ?? optionDefault<number>('connect-timeout'), '--connect-timeout'),
@@ -92,7 +92,7 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
   let nextCert: X509Certificate[] | undefined;
   if (options.nextCert !== undefined) {
     if (!daneBased(level)) throw new UsageError('--next-cert checks published TLSA records: use it with --level dane or dane-only');
-    nextCert = parsePemCertificates(options.nextCert, '--next-cert');
+    nextCert = readPemCertificates(options.nextCert, '--next-cert').certificates;
   }
   const mtaStsPort = options.mtaStsPort ?? optionDefault<number>('mta-sts-port');
   if (!Number.isInteger(mtaStsPort) || mtaStsPort < 1 || mtaStsPort > 65535) throw new UsageError(`--mta-sts-port must be 1-65535, got ${mtaStsPort}`);
@@ -151,12 +151,15 @@ function readCaFile(path: string): string {
   } catch (err) {
     throw new UsageError(`--ca-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  caFiles.set(path, checkCaText(text, `--ca-file ${path}`));
-  return text;
+  const checked = checkCaText(text, `--ca-file ${path}`);
+  caFiles.set(path, checked);
+  return checked;
 }
 
-/** A trust-anchor bundle that is not one (a key, a DER file, a typo) would make every chain "untrusted". */
+/**
+ * A trust-anchor bundle that is not one (a key, a DER file, a typo, one corrupt block) would make
+ * every chain "untrusted": every block must parse; exactly the certificates checked are used.
+ */
 function checkCaText(text: string, source: string): string {
-  parsePemCertificates(text, source);
-  return text;
+  return readPemCertificates(text, source).pem;
 }

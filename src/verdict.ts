@@ -7,6 +7,7 @@ import { hasCapability } from './smtp/capabilities.js';
 import { certificateJudged, mustPkix, postfixOutcome, tlsAttempted } from './levels.js';
 import { policyFindings } from './policy-dns/findings.js';
 import { statusOfFindings } from './status.js';
+import { certificateStrengthFindings } from './tls/strength.js';
 
 const TLS_ORDER = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
@@ -50,6 +51,7 @@ export function judge(result: ProbeResult, o: Pick<ResolvedOptions, 'quitAfter' 
       add('warning', 'old-tls', `${tls.protocol} negotiated, below --min-tls ${o.minTls}`);
     }
     judgeCertificate(result, o, add, outcome);
+    findings.push(...certificateStrengthFindings(result.certificates, outcome.effectiveLevel, result.dane?.matchedBy));
   }
   findings.push(...policyFindings(result));
 

@@ -7,7 +7,7 @@
 // certificate so the report can say which one it matched.
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { TlsaRecordFacts } from '../types.js';
-import { commonNameOf, matchHostname } from '../verify.js';
+import { commonNamesOf, matchHostname } from '../verify.js';
 import { certificateFacts } from '../tls/certificate.js';
 import { digestOf } from '../tls/certificate.js';
 import { recordFacts, recordMatches, type TlsaRecord } from './tlsa.js';
@@ -51,7 +51,7 @@ export function matchChain(records: TlsaRecord[], chain: X509Certificate[], refe
       failures.push(`${f.text.slice(0, 14)}…: ${problem}`);
       continue;
     }
-    const names = matchHostname(certificateFacts(leaf, now, false), commonNameOf(leaf), referenceNames);
+    const names = matchHostname(certificateFacts(leaf, now, false), commonNamesOf(leaf), referenceNames);
     nameMatch = names.match;
     if (!names.match) {
       failures.push(`DANE-TA matched, but the certificate names none of ${referenceNames.join(', ')}`);

@@ -4,6 +4,7 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { associationData } from './tlsa.js';
+import { readPemCertificates } from '../pem.js';
 
 export interface TlsaRecordOptions {
   usage?: number;
@@ -27,14 +28,7 @@ interface Material {
 }
 
 export function readMaterial(text: string, file: string): Material {
-  const certs = (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem, i) => {
-    try {
-      return new X509Certificate(pem);
-    } catch (err) {
-      throw new UsageError(`${file}: certificate ${i + 1} cannot be parsed: ${(err as Error).message}`);
-    }
-  });
-  if (certs.length) return { certs, key: null };
+  if (text.includes('-----BEGIN CERTIFICATE-----')) return { certs: readPemCertificates(text, file).certificates, key: null };
   try {
     // createPublicKey takes public keys and derives them from private ones (PEM of either).
     return { certs: [], key: createPublicKey(text) };

@@ -47,13 +47,12 @@ export async function queryServer(server: DnsServer, name: string, type: RecordT
     // RFC 6891 OPT with DO (RFC 3225): ask for DNSSEC status.
     additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: dnsPacket.DNSSEC_OK, flag_do: true, options: [] }],
   };
-  const udp = await exchangeUdp(server, dnsPacket.encode(packet), left());
-  let reply = checkReply(udp, id, name, type);
+  const ours = (msg: Buffer) => matches(msg, id, name, type);
+  let reply = await exchangeUdp(server, dnsPacket.encode(packet), left(), ours);
   let transport: 'udp' | 'tcp' = 'udp';
   if (reply.flag_tc) {
     // RFC 7766 §5: a truncated UDP answer is retried over TCP.
-    const tcp = await exchangeTcp(server, dnsPacket.streamEncode(packet), Math.max(1, left()));
-    reply = checkReply(tcp, id, name, type);
+    reply = await exchangeTcp(server, dnsPacket.streamEncode(packet), Math.max(1, left()), ours);
     transport = 'tcp';
   }
   return {
@@ -71,7 +70,12 @@ function label(s: DnsServer): string {
 
 type Reply = DecodedPacket & { flag_tc?: boolean; flag_ad?: boolean; rcode?: string };
 
-/** The reply must answer our question with our id (RFC 5452 §9.1), else it is ignored. */
+/**
+ * The reply must carry our id and our question — name, type and class (RFC 5452 §9.1) — else it
+ * is ignored and the wait goes on until the deadline: a spoofed or stray packet that guessed the
+ * id must neither be taken as the answer nor fail the lookup before the genuine answer arrives
+ * (c-ares read_answers()/same_questions() does the same).
+ */
 function matches(msg: Buffer, id: number, name: string, type: string): Reply | null {
   let reply: Reply;
   try {
@@ -80,28 +84,23 @@ function matches(msg: Buffer, id: number, name: string, type: string): Reply | n
     return null;
   }
   const q = reply.questions?.[0];
-  if (reply.type !== 'response' || reply.id !== id || !q) return null;
-  if (q.type !== type || q.name.toLowerCase().replace(/\.$/, '') !== name.toLowerCase().replace(/\.$/, '')) return null;
+  if (reply.type !== 'response' || reply.id !== id || !q || reply.questions!.length !== 1) return null;
+  if (q.type !== type || (q.class ?? 'IN') !== 'IN') return null;
+  if (q.name.toLowerCase().replace(/\.$/, '') !== name.toLowerCase().replace(/\.$/, '')) return null;
   return reply;
 }
 
-function checkReply(msg: Buffer, id: number, name: string, type: string): Reply {
-  const reply = matches(msg, id, name, type);
-  if (!reply) throw new DnsQueryError(`malformed DNS answer for ${type} ${name}`, 'EBADRESP');
-  return reply;
-}
-
-async function exchangeUdp(server: DnsServer, query: Buffer, timeoutMs: number): Promise<Buffer> {
+async function exchangeUdp(server: DnsServer, query: Buffer, timeoutMs: number, ours: (msg: Buffer) => Reply | null): Promise<Reply> {
   // Loaded on first use: a plain probe never needs it, and every built-in costs startup time.
   const { createSocket } = await import('node:dgram');
   const id = query.readUInt16BE(0);
   return new Promise((resolve, reject) => {
     const socket = createSocket(isIP(server.address) === 6 ? 'udp6' : 'udp4');
-    const done = (err: Error | null, msg?: Buffer) => {
+    const done = (err: Error | null, reply?: Reply) => {
       clearTimeout(timer);
       socket.close();
       if (err) reject(err);
-      else resolve(msg!);
+      else resolve(reply!);
     };
     const timer = setTimeout(() => done(new DnsQueryError(`no DNS answer from ${label(server)} within ${timeoutMs} ms`, 'ETIMEOUT')), timeoutMs);
     socket.on('error', (err: NodeJS.ErrnoException) =>
@@ -109,21 +108,22 @@ async function exchangeUdp(server: DnsServer, query: Buffer, timeoutMs: number):
     socket.on('message', (msg, peer) => {
       // Only the server we asked, only our id: anything else is noise or spoofing.
       if (peer.port !== server.port || msg.length < 12 || msg.readUInt16BE(0) !== id) return;
-      done(null, msg);
+      const reply = ours(msg);
+      if (reply) done(null, reply);
     });
     socket.connect(server.port, server.address, () => socket.send(query));
   });
 }
 
-function exchangeTcp(server: DnsServer, query: Buffer, timeoutMs: number): Promise<Buffer> {
+function exchangeTcp(server: DnsServer, query: Buffer, timeoutMs: number, ours: (msg: Buffer) => Reply | null): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: server.address, port: server.port });
     let buffered = Buffer.alloc(0);
-    const done = (err: Error | null, msg?: Buffer) => {
+    const done = (err: Error | null, reply?: Reply) => {
       clearTimeout(timer);
       socket.destroy();
       if (err) reject(err);
-      else resolve(msg!);
+      else resolve(reply!);
     };
     const timer = setTimeout(() => done(new DnsQueryError(`no DNS answer over TCP from ${label(server)} within ${timeoutMs} ms`, 'ETIMEOUT')), timeoutMs);
     socket.on('connect', () => socket.write(query));
@@ -132,10 +132,14 @@ function exchangeTcp(server: DnsServer, query: Buffer, timeoutMs: number): Promi
     socket.on('end', () => done(new DnsQueryError(`DNS server ${label(server)} closed the TCP connection before answering`, 'EBADRESP')));
     socket.on('data', (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length > 2 + MAX_MESSAGE) return done(new DnsQueryError(`DNS answer over TCP larger than ${MAX_MESSAGE} bytes`, 'EBADRESP'));
-      if (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        done(null, buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
+      // RFC 1035 §4.2.2: length-prefixed messages; one that is not ours is skipped, as over UDP.
+      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+        const size = buffered.readUInt16BE(0);
+        const reply = ours(buffered.subarray(2, 2 + size));
+        if (reply) return done(null, reply);
+        buffered = buffered.subarray(2 + size);
       }
+      if (buffered.length > 2 + MAX_MESSAGE) return done(new DnsQueryError(`DNS answer over TCP larger than ${MAX_MESSAGE} bytes`, 'EBADRESP'));
     });
   });
 }

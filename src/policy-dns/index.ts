@@ -13,7 +13,7 @@ import { parseStsRecords } from '../mta-sts/record.js';
 import { parseStsPolicy, mxPatternMatches } from '../mta-sts/policy.js';
 import { fetchStsPolicy } from '../mta-sts/fetch.js';
 import { parseTlsrptRecords } from '../tlsrpt/record.js';
-import { commonNameOf, matchHostname } from '../verify.js';
+import { commonNamesOf, matchHostname } from '../verify.js';
 import { daneBased } from '../levels.js';
 import type { ResolvedOptions } from '../options.js';
 
@@ -145,7 +145,7 @@ export function attachPolicies(result: ProbeResult, p: HostPolicies, chain: X509
     const mxPattern = policy?.mx.find((pattern) => mxPatternMatches(pattern, result.host)) ?? null;
     const leaf = result.certificates[0];
     const verified = result.tls && leaf && result.verification
-      ? result.verification.trusted && matchHostname(leaf, chain[0] ? commonNameOf(chain[0]) : null, [result.host]).match
+      ? result.verification.trusted && matchHostname(leaf, chain[0] ? commonNamesOf(chain[0]) : null, [result.host]).match
       : null;
     // RFC 8461 §5: in enforce mode a sender delivers only to a listed MX with a valid certificate over TLS.
     const noTls = result.tls === null && result.mode === 'starttls' && result.smtp.ehlo.length > 0;

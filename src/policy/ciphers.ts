@@ -96,19 +96,26 @@ export interface NodeCiphers {
 }
 
 /**
- * Postfix's string made usable by Node 20 / OpenSSL 3 and checked. `@SECLEVEL=0` is appended when
- * TLS 1.0/1.1 is in range (their MD5+SHA1 signatures are refused at SECLEVEL 1:
- * ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED) or for the `null` grade (NULL ciphers have 0
- * security bits: "no ciphers available"). Postfix on OpenSSL 3 does not lower the security level,
- * so there such handshakes may fail where mxprobe's succeed — we want to see what the server offers.
+ * Postfix's string made usable by Node 20 / OpenSSL 3 and checked, with `@SECLEVEL=0` for every
+ * protocol range and grade. Postfix creates its client context at security level 0
+ * (postfix/src/tls/tls_client.c tls_client_init(): SSL_CTX_set_security_level(client_ctx, 0)),
+ * so TLS 1.0/1.1, NULL ciphers and weak certificates can be negotiated at all; the handshake facts
+ * — and the trust verdict OpenSSL gives — then no longer depend on --protocols (OpenSSL's level
+ * also governs certificate checks: a SHA-1-signed chain was "trusted" with TLS 1.0 in range and
+ * "validation-failure" without).
+ *
+ * Postfix raises the level to 1 on the connection at fingerprint and above (tls_client_start():
+ * `if (TLS_MUST_MATCH(level)) SSL_set_security_level(con, 1)`), which on OpenSSL 3 refuses SHA-1
+ * and MD5 certificate signatures and keys under 80 bits. That is judged from the certificate
+ * facts in src/tls/strength.ts, at the level asked, so both the facts and Postfix's verdict show.
+ * `legacyProtocols` is accepted for callers and no longer changes anything.
  */
 export function nodeCiphers(choice: CipherChoice & { legacyProtocols?: boolean }): NodeCiphers {
   const postfix = postfixCipherString(choice);
   const grade = parseCipherGrade(choice.grade ?? 'medium');
   const notes: string[] = [];
-  const lower = grade === 'null' || choice.legacyProtocols === true;
-  const ciphers = lower ? `${postfix}:@SECLEVEL=0` : postfix;
-  if (lower) notes.push(`@SECLEVEL=0 added: ${grade === 'null' ? 'NULL ciphers' : 'TLS 1.0/1.1'} are refused by OpenSSL 3 at its default security level`);
+  const ciphers = `${postfix}:@SECLEVEL=0`;
+  notes.push('@SECLEVEL=0 added, as Postfix\'s client context has it: weak keys and signatures are reported as findings instead of failing the handshake');
   if (grade === 'low' || grade === 'export') notes.push(`cipher grade "${grade}" selects the same ciphers as "medium" with OpenSSL 3 (no LOW/EXPORT ciphers exist)`);
   notes.push('TLS 1.3 ciphersuites are not governed by the cipher grade (as in Postfix)');
   checkCipherString(ciphers, `cipher grade '${grade}'${parseCipherExclusions(choice.exclude).length ? ` with exclusions "${[choice.exclude].flat().join(' ')}"` : ''}`);

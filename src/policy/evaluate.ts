@@ -279,6 +279,9 @@ export function judgeHost(r: ProbeResult): HostVerdict {
 
 /** tls_log_verify_error()'s line for a peer the level did not accept. */
 function notAuthenticatedDetail(r: ProbeResult, label: string): string {
+  // OpenSSL's security level 1 refused a weak signature or key (src/tls/strength.ts says which).
+  const weak = r.findings.find((f) => f.severity === 'critical' && (f.code === 'weak-signature' || f.code === 'weak-key'));
+  if (weak) return `server certificate verification failed for ${label}: ${weak.message.replace(/^.*: /, '')}`;
   if (daneBased(r.postfix.effectiveLevel)) {
     return `server certificate verification failed for ${label}: num=65:no matching DANE TLSA records${r.dane?.failure ? ` (${r.dane.failure})` : ''}`;
   }

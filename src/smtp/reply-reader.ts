@@ -55,6 +55,16 @@ export class ReplyReader {
     return this.buffered;
   }
 
+  /** The first `max` bytes received but not yet consumed, as text (for error messages). */
+  peek(max: number): string {
+    let out = '';
+    for (const c of this.chunks) {
+      if (out.length >= max) break;
+      out += c.subarray(0, max - out.length).toString('latin1');
+    }
+    return out;
+  }
+
   get failed(): ProbeError | null {
     return this.failure;
   }
@@ -108,7 +118,8 @@ export class ReplyReader {
       if (error) return this.fail(error);
       if (this.pending !== read) return; // reply complete
     }
-    if (this.buffered > MAX_LINE_BYTES) {
+    // A partial line may end in the CR of its CRLF, the LF still in flight: one byte more.
+    if (this.buffered > MAX_LINE_BYTES + 1) {
       this.fail(this.violation(read.options.phase, `reply line longer than ${MAX_LINE_BYTES} bytes`));
     } else if (this.ended) {
       this.fail(this.closedError(read.options));

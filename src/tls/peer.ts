@@ -6,7 +6,7 @@ import type { CertificateFacts, TlsFacts, VerificationFacts } from '../types.js'
 import type { ResolvedOptions } from '../options.js';
 import { negotiatedFacts } from './negotiated.js';
 import { certificateFacts, chainAsSent } from './certificate.js';
-import { verifyPeer } from '../verify.js';
+import { aLabelName, verifyPeer } from '../verify.js';
 import { referenceNames } from '../reference-names.js';
 
 export interface PeerFacts {
@@ -17,10 +17,13 @@ export interface PeerFacts {
   chain: X509Certificate[];
 }
 
-/** The SNI to send: --servername, else the host name; never an IP literal (RFC 6066 §3). */
+/**
+ * The SNI to send: --servername, else the host name; never an IP literal (RFC 6066 §3), and in
+ * A-labels (RFC 6066 §3 "HostName" is ASCII; Postfix converts it: tls_client.c tls_auth_enable()).
+ */
 export function sniFor(o: Pick<ResolvedOptions, 'servername'>, host: string): string | null {
   const sni = o.servername ?? (isIP(host) ? null : host);
-  return sni && !isIP(sni) ? sni : null;
+  return sni && !isIP(sni) ? aLabelName(sni) : null;
 }
 
 /**

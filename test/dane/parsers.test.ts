@@ -5,7 +5,7 @@ import { parseStsRecords } from '../../src/mta-sts/record.js';
 import { mxPatternMatches, parseStsPolicy } from '../../src/mta-sts/policy.js';
 import { parseTlsrptRecords } from '../../src/tlsrpt/record.js';
 import { parseResolvConf, serverFromText } from '../../src/dns/resolv-conf.js';
-import { parsePemCertificates } from '../../src/policy-dns/options.js';
+import { readPemCertificates } from '../../src/pem.js';
 
 const h32 = 'ab'.repeat(32);
 
@@ -111,6 +111,6 @@ describe('resolv.conf and --resolver', () => {
 
 describe('--next-cert PEM', () => {
   it('no certificate is a usage error', () => {
-    expect(() => parsePemCertificates('-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----\n', '--next-cert')).toThrow(/no PEM certificate/);
+    expect(() => readPemCertificates('-----BEGIN PRIVATE KEY-----\nAA\n-----END PRIVATE KEY-----\n', '--next-cert')).toThrow(/no PEM certificate/);
   });
 });

@@ -61,16 +61,18 @@ describe('the defaults match postconf -d on this machine', () => {
 });
 
 describe('usable by this Node/OpenSSL', () => {
-  test.each(['high', 'medium', 'low', 'export'] as const)('%s selects ciphers (OpenSSL 3: the HIGH ones)', (grade) => {
+  test.each(['high', 'medium', 'low', 'export'] as const)('%s selects ciphers (OpenSSL 3: the HIGH ones), at security level 0', (grade) => {
     const r = nodeCiphers({ grade, level: 'verify' });
-    expect(r.ciphers).toBe(r.postfix);
+    expect(r.ciphers).toBe(`${r.postfix}:@SECLEVEL=0`);
   });
-  test('null gets @SECLEVEL=0 (NULL ciphers have 0 security bits)', () => {
+  test('null: @SECLEVEL=0 as for every grade (NULL ciphers have 0 security bits)', () => {
     expect(nodeCiphers({ grade: 'null', level: 'may' }).ciphers).toBe('eNULL:!aNULL:@SECLEVEL=0');
     expect(nodeCiphers({ grade: 'null', level: 'verify' }).ciphers).toBe('eNULL:!aNULL:!aNULL:@SECLEVEL=0');
   });
-  test('TLS 1.0/1.1 in range gets @SECLEVEL=0', () => {
+  test('@SECLEVEL=0 whether TLS 1.0/1.1 is in range or not (Postfix: tls_client_init sets level 0)', () => {
     expect(nodeCiphers({ grade: 'high', legacyProtocols: true }).ciphers).toBe(`${HIGH}:@SECLEVEL=0`);
+    expect(nodeCiphers({ grade: 'high', legacyProtocols: false }).ciphers).toBe(`${HIGH}:@SECLEVEL=0`);
+    expect(nodeCiphers({ grade: 'high' }).ciphers).toBe(`${HIGH}:@SECLEVEL=0`);
   });
   test('notes: low/export are medium under OpenSSL 3; TLS 1.3 is not governed', () => {
     const notes = nodeCiphers({ grade: 'export' }).notes.join('\n');

@@ -195,7 +195,7 @@ describe('parseBaseline', () => {
   it.each([
     ['empty', '  \n', /empty file/],
     ['a broken NDJSON line, named by number', `${toNdjsonLine(okResult())}{"destination":\n`, /prev:2: not JSON/],
-    ['JSON that is not a result', '[{"a":1}]', /entry 1 is not an mxprobe result/],
+    ['JSON that is not a result', '[{"a":1}]', /entry 1 \(index 0\) is not an mxprobe result/],
   ])('%s → usage error', (_name, text, message) => {
     expect(() => parseBaseline(text, 'prev')).toThrow(UsageError);
     expect(() => parseBaseline(text, 'prev')).toThrow(message);
