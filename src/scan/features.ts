@@ -8,6 +8,7 @@ import { tlsAttempt, type AttemptResult, type Handshaken } from './attempt.js';
 import { CIPHERS, cipherOption } from './cipher-info.js';
 import type { ClientOffer } from './handshake.js';
 import type { AttemptRunner } from './runner.js';
+import { notTested } from './untested.js';
 import type { ScanTarget } from './target.js';
 
 export const EVERYTHING: ClientOffer = { minVersion: 'TLSv1', maxVersion: 'TLSv1.3', ciphers: cipherOption(CIPHERS) };
@@ -45,7 +46,7 @@ export interface Preflight {
 }
 
 export function preflight(runner: AttemptRunner, t: ScanTarget, signal?: AbortSignal): Promise<AttemptResult<Preflight>> {
-  return runner.run(() => tlsAttempt(t, { ...EVERYTHING, requestOcsp: true }, async (h) => {
+  return runner.run(() => tlsAttempt(t, { ...EVERYTHING, requestOcsp: true, trace: true }, async (h) => {
     const session = await sessionOf(h, t);
     const tls13 = h.socket.getProtocol() === 'TLSv1.3';
     const ticketIssued = tls13 ? session !== null : h.socket.getTLSTicket() !== undefined;
@@ -53,19 +54,28 @@ export function preflight(runner: AttemptRunner, t: ScanTarget, signal?: AbortSi
   }, signal), 20);
 }
 
-async function resumes(runner: AttemptRunner, t: ScanTarget, offer: ClientOffer, session: Buffer, signal?: AbortSignal): Promise<boolean | null> {
-  const r = await runner.run(() => tlsAttempt(t, { ...offer, session }, ({ socket }) => socket.isSessionReused(), signal));
-  return r.kind === 'accepted' ? r.value : r.kind === 'rejected' ? false : null;
+/** A feature's value, or null with why it is no result. */
+export interface FeatureResult<T> {
+  value: T | null;
+  untestedReason: string | null;
 }
 
-export async function ticketResumption(runner: AttemptRunner, t: ScanTarget, pre: Preflight, signal?: AbortSignal): Promise<boolean | null> {
-  return pre.ticketSession ? resumes(runner, t, EVERYTHING, pre.ticketSession, signal) : false;
+async function resumes(runner: AttemptRunner, t: ScanTarget, offer: ClientOffer, session: Buffer, signal?: AbortSignal): Promise<FeatureResult<boolean>> {
+  const r = await runner.run(() => tlsAttempt(t, { ...offer, session }, ({ socket }) => socket.isSessionReused(), signal));
+  if (r.kind === 'accepted') return { value: r.value, untestedReason: null };
+  if (r.kind === 'rejected') return { value: false, untestedReason: null };
+  return { value: null, untestedReason: notTested(r, runner) };
+}
+
+export async function ticketResumption(runner: AttemptRunner, t: ScanTarget, pre: Preflight, signal?: AbortSignal): Promise<FeatureResult<boolean>> {
+  return pre.ticketSession ? resumes(runner, t, EVERYTHING, pre.ticketSession, signal) : { value: false, untestedReason: null };
 }
 
 /** Session-ID resumption (RFC 5246 §7.3): tickets off, so only the server's session cache can resume. */
-export async function sessionIdResumption(runner: AttemptRunner, t: ScanTarget, signal?: AbortSignal): Promise<boolean | null> {
+export async function sessionIdResumption(runner: AttemptRunner, t: ScanTarget, signal?: AbortSignal): Promise<FeatureResult<boolean>> {
   const offer = { ...UP_TO_TLS12, noTickets: true };
   const first = await runner.run(() => tlsAttempt(t, offer, (h) => sessionOf(h, t), signal));
-  if (first.kind !== 'accepted') return first.kind === 'rejected' ? null : null;
-  return first.value ? resumes(runner, t, offer, first.value, signal) : false;
+  if (first.kind === 'rejected') return { value: null, untestedReason: `not applicable: no TLS <= 1.2 handshake (${first.reason})` };
+  if (first.kind !== 'accepted') return { value: null, untestedReason: notTested(first, runner) };
+  return first.value ? resumes(runner, t, offer, first.value, signal) : { value: false, untestedReason: null };
 }
