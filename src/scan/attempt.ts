@@ -41,6 +41,8 @@ export async function tlsAttempt<T>(t: ScanTarget, offer: ClientOffer, inspect: 
   const outcome = await tlsHandshake(path.socket, offer, t);
   if (!outcome.ok) {
     path.socket.destroy();
+    // A plaintext refusal on an implicit-TLS port says nothing about the offer.
+    if (outcome.error.phase === 'banner') return { kind: 'unavailable', error: outcome.error };
     return refusalOrFailure(outcome.reason, outcome.error.tlsAlert ?? null, outcome.local, outcome.error);
   }
   try {

@@ -9,6 +9,7 @@ import tls, { type SecureVersion, type TLSSocket } from 'node:tls';
 import { ProbeError } from '../errors.js';
 import { HandshakeTracer, registerTrace } from '../tls/handshake-trace.js';
 import { handshakeError, opensslReason } from '../tls/upgrade.js';
+import { implicitRefusal } from './implicit-refusal.js';
 import type { ScanTarget } from './target.js';
 
 export interface ClientOffer {
@@ -41,7 +42,8 @@ export function tlsHandshake(socket: Socket, offer: ClientOffer, t: Pick<ScanTar
     let ocsp: Buffer | null = null;
     let session: Buffer | null = null;
     let secure: TLSSocket;
-    const tracer = offer.trace ? new HandshakeTracer(socket) : null;
+    // Implicit TLS: the tap also shows a plaintext refusal (421) sent instead of TLS.
+    const tracer = offer.trace || t.mode === 'implicit' ? new HandshakeTracer(socket) : null;
     try {
       secure = tls.connect({
         socket: tracer ? tracer.stream : socket,
@@ -84,6 +86,8 @@ export function tlsHandshake(socket: Socket, offer: ClientOffer, t: Pick<ScanTar
     // After the handshake, errors belong to whoever uses the socket; never unhandled.
     secure.on('error', (err: Error & { code?: string }) => {
       const local = err.code !== undefined && LOCAL_REFUSALS.has(err.code);
+      const refusal = t.mode === 'implicit' && tracer ? implicitRefusal(Buffer.concat(tracer.stream.inbound)) : null;
+      if (refusal) return fail(refusal);
       fail(local ? new ProbeError('handshake', 'tls-handshake', opensslReason(err)) : handshakeError(err, { phase: 'handshake', mode: t.mode }), local);
     });
     secure.once('close', onClose);

@@ -8,6 +8,7 @@ import type { TlsAlert } from '../types.js';
 import { tlsAlert } from '../tls/alerts.js';
 import { CONTENT, HANDSHAKE, HandshakeReassembler, parseServerHello, parseServerKeyExchange, splitRecords, type ServerHello, type ServerKeyExchange, type TlsRecord } from '../tls/records.js';
 import type { AttemptResult } from './attempt.js';
+import { implicitRefusal } from './implicit-refusal.js';
 import { tryOpenTlsPath } from './open.js';
 import { parseSslv2ServerHello, sslv2Length } from './raw-hello.js';
 import type { ScanTarget } from './target.js';
@@ -28,12 +29,16 @@ export interface FlightOptions {
 /** Reads TLS records (or one SSLv2 message) off a socket, with a deadline per wait. */
 export class RecordReader {
   private buf: Buffer;
+  /** Everything received, for a plaintext refusal on an implicit-TLS port. */
+  readonly received: Buffer[] = [];
   private waiter: (() => void) | null = null;
   private ended = false;
 
   constructor(private readonly socket: Socket, initial: Buffer) {
     this.buf = initial;
+    if (initial.length) this.received.push(initial);
     socket.on('data', (chunk: Buffer) => {
+      if (this.received.length < 4) this.received.push(chunk);
       this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
       this.wake();
     });
@@ -152,6 +157,10 @@ export async function rawHelloAttempt<T = Flight>(
     const reader = new RecordReader(socket, path.leftover);
     socket.write(hello);
     const flight = await readFlight(reader, t.tlsTimeoutMs, o);
+    if (typeof flight === 'string' || flight.kind === 'other') {
+      const refusal = t.mode === 'implicit' ? implicitRefusal(Buffer.concat(reader.received)) : null;
+      if (refusal) return { kind: 'unavailable', error: refusal };
+    }
     if (typeof flight === 'string') return { kind: 'rejected', reason: flight, local: false, alert: null };
     return { kind: 'accepted', value: o.then ? await o.then(flight, socket, reader) : (flight as T) };
   } finally {

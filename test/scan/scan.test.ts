@@ -162,6 +162,22 @@ describe('scan: hostile and broken servers', () => {
     expect(b.status).toBe(a.status);
   });
 
+  it('a capped implicit-TLS port refuses in plaintext (421 before TLS): read as the limit, not as refused ciphers', async () => {
+    const pki = await fx.pki();
+    const base = { ...scanFixtureOptions('weak', pki), implicit: true };
+    const free = await startScanFixture(base);
+    const capped = await startScanFixture({ ...base, maxSessions: 3, lingerAfterFailureMs: 100 });
+    fx.track(free.close);
+    fx.track(capped.close);
+    const a = await scan(`smtps://127.0.0.1:${free.port}`, SCAN_SHORT);
+    const b = await scan(`smtps://127.0.0.1:${capped.port}`, SCAN_SHORT);
+    expect(capped.refusedForLimit).toBeGreaterThan(0);
+    expect(b.attempts.adaptive).toBe(true);
+    expect(b.error).toBeNull();
+    expect(b.protocols.every((p) => p.complete)).toBe(true);
+    expect(sets(b)).toEqual(sets(a));
+  });
+
   it('--per-host 1: never more than one connection at once', async () => {
     const f = await fx.start('tls13Only');
     const r = await scan(dest(f.port), { ...SCAN_SHORT, perHost: 1 });

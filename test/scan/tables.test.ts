@@ -8,6 +8,7 @@ import { clientHello, heartbleedRecords, parseSslv2ServerHello, sslv2Length, ssl
 import { HandshakeReassembler, parseServerHello, parseServerKeyExchange, splitRecords } from '../../src/tls/records.js';
 import { cannedServerHello } from '../../fixtures/scan/sslv3-server.js';
 import { ncscCipherTier } from '../../src/scan/profiles/ncsc.js';
+import { implicitRefusal } from '../../src/scan/implicit-refusal.js';
 import type { ScanCipher } from '../../src/types.js';
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { encoding: 'utf8' });
@@ -129,6 +130,19 @@ describe('raw hellos', () => {
     // p of 2 bytes with a leading zero byte and 0x01 after it: 1 bit... a 9-bit prime 0x01ff.
     const dhe = Buffer.from([0, 3, 0x00, 0x01, 0xff, 0, 1, 2, 0, 1, 5]);
     expect(parseServerKeyExchange(dhe, 'DH', { signed: false, tls12: true })).toEqual({ curve: null, dhBits: 9, signatureScheme: null });
+  });
+});
+
+describe('a plaintext refusal on an implicit-TLS port', () => {
+  it.each<[string, string, number | null]>([
+    ['Exim at its cap', '421 mx.test.example Too many concurrent SMTP connections; please try again later.\r\n', 421],
+    ['multi-line', '421-mx.test.example busy\r\n421 4.7.0 try again later\r\n', 421],
+    ['a TLS alert', '\x15\x03\x03\x00\x02\x02\x50', null],
+    ['half a line', '421 mx.test', null],
+  ])('%s', (_name, bytes, code) => {
+    const e = implicitRefusal(Buffer.from(bytes, 'latin1'));
+    if (code === null) expect(e).toBeNull();
+    else expect(e?.toInfo()).toMatchObject({ phase: 'banner', code: 'smtp-reply', reply: { code } });
   });
 });
 
