@@ -33,9 +33,33 @@ async function roundTrip(socket: TLSSocket, t: ScanTarget): Promise<void> {
   }
 }
 
+/**
+ * A session to resume. TLS 1.3 tickets follow the server's Finished (RFC 8446 §4.6.1): the first
+ * one is enough, and waiting for it costs less than an EHLO round trip, which Postfix's Nagle
+ * holds back behind its second ticket (DESIGN.md "Known Node 20 traps"). The round trip still
+ * ends the wait for a server that issues none.
+ */
 async function sessionOf(h: Handshaken, t: ScanTarget): Promise<Buffer | null> {
-  if (!h.session() || h.socket.getProtocol() === 'TLSv1.3') await roundTrip(h.socket, t);
+  if (h.session()) return h.session();
+  await Promise.race([firstTicket(h.socket), roundTrip(h.socket, t)]);
   return h.session();
+}
+
+/** Resolves at the next 'session' event (a NewSessionTicket processed). */
+function firstTicket(socket: TLSSocket): Promise<void> {
+  return new Promise((resolve) => socket.once('session', () => resolve()));
+}
+
+/**
+ * When a command may be written in TLS 1.3 without waiting on the server's Nagle: after its first
+ * ticket was processed (or `maxMs`), and one turn of the event loop later: Node 20 does not flush
+ * a write made while the ticket's 'session' event is being handled.
+ */
+export async function readyToWrite(socket: TLSSocket, maxMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([firstTicket(socket), new Promise((r) => (timer = setTimeout(r, maxMs)))]);
+  clearTimeout(timer);
+  await new Promise((r) => setImmediate(r));
 }
 
 export interface Preflight {

@@ -7,7 +7,7 @@ import { ProbeError } from '../errors.js';
 import type { ScanFeatures } from './types.js';
 import { ReplyReader } from '../smtp/reply-reader.js';
 import type { AttemptResult } from './attempt.js';
-import { EVERYTHING } from './features.js';
+import { EVERYTHING, readyToWrite } from './features.js';
 import { tlsHandshake } from './handshake.js';
 import { tryOpenTlsPath } from './open.js';
 import type { AttemptRunner } from './runner.js';
@@ -32,6 +32,9 @@ async function injectionAttempt(t: ScanTarget, signal?: AbortSignal): Promise<At
   const reader = new ReplyReader(hs.socket, null);
   try {
     const read = () => reader.readReply({ phase: 'ehlo-tls', timeoutMs: t.timeoutMs, waitingFor: 'reply inside TLS' });
+    // TLS 1.3: an EHLO written before the server's first ticket is processed waits on the server's
+    // Nagle until our delayed ACK (DESIGN.md "Known Node 20 traps"): ~40 ms for nothing.
+    if (hs.socket.getProtocol() === 'TLSv1.3' && !hs.session()) await readyToWrite(hs.socket, 20);
     hs.socket.write(`EHLO ${t.ehlo}\r\n`);
     await read();
     hs.socket.write('QUIT\r\n');
@@ -49,7 +52,8 @@ async function injectionAttempt(t: ScanTarget, signal?: AbortSignal): Promise<At
 
 export async function testStarttlsInjection(runner: AttemptRunner, t: ScanTarget, signal?: AbortSignal): Promise<Verdict> {
   if (t.mode === 'implicit') return { result: null, untestedReason: 'not applicable: implicit TLS has no STARTTLS' };
-  const r = await runner.run(() => injectionAttempt(t, signal));
+  // The longest single attempt (two round trips inside TLS): started early, it stays off the critical path.
+  const r = await runner.run(() => injectionAttempt(t, signal), 15);
   if (r.kind === 'accepted') return r.value;
   return { result: null, untestedReason: r.kind === 'rejected' ? r.reason : notTested(r, runner) };
 }

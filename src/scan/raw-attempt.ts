@@ -34,7 +34,7 @@ export class RecordReader {
   private waiter: (() => void) | null = null;
   private ended = false;
 
-  constructor(private readonly socket: Socket, initial: Buffer) {
+  constructor(socket: Socket, initial: Buffer) {
     this.buf = initial;
     if (initial.length) this.received.push(initial);
     socket.on('data', (chunk: Buffer) => {

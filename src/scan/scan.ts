@@ -14,7 +14,6 @@ import type { ScanFeatureName, ScanOptions, ScanProtocol, ScanProtocolName, Scan
 import type { AttemptResult } from './attempt.js';
 import { AttemptRunner } from './runner.js';
 import { scanProtocolCiphers } from './ciphers.js';
-import { candidatesFor, protocolRank } from './cipher-info.js';
 import { scanSslv2, scanSslv3, scanHelloExtensions } from './legacy.js';
 import { GROUPS, scanGroups } from './groups.js';
 import { scanCertificates } from './certificates.js';
@@ -102,8 +101,15 @@ export async function scan(destination: string | Destination, o: ScanOptions = {
   const deadline = o.deadlineMs ? setTimeout(() => stop(`not tried: the scan deadline of ${o.deadlineMs} ms was reached`), o.deadlineMs) : null;
   const signal = controller.signal;
   try {
-    const pre = await preflight(runner, t, signal);
+    // The default handshake and the rest start together: nothing but ticket resumption needs its
+    // answer, and the scan's critical path is shorter by a handshake.
+    const preP = preflight(runner, t, signal);
+    const body = o.quick ? quickScan(result, runner, t, preP, signal) : fullScan(result, runner, t, preP, perHost, signal);
+    const [pre] = await Promise.all([preP, body]);
     if (pre.kind === 'unavailable' || pre.kind === 'skipped') {
+      // Nothing was learned: the lists filled with "not tried" say nothing the error does not.
+      const empty = emptyScan(dest, o, where.address);
+      Object.assign(result, { protocols: empty.protocols, groups: empty.groups, certificates: empty.certificates, features: empty.features, dheBits: null });
       result.error = pre.kind === 'unavailable' ? failureInfo(runner, pre.error.toInfo()) : abortedInfo(runner, o.deadlineMs);
       return finish(Object.assign(result, { attempts: counts(runner) }), started);
     }
@@ -111,7 +117,6 @@ export async function scan(destination: string | Destination, o: ScanOptions = {
     result.negotiated = p?.negotiated ?? null;
     result.features.ocspStapling = p ? p.ocspStapling : null;
     if (!p) result.features.untested.ocspStapling = 'no handshake completed';
-    await (o.quick ? quickScan(result, runner, t, p, signal) : fullScan(result, runner, t, p, perHost, signal));
     if (!result.protocols.some((x) => x.accepted === true) && (pre.kind === 'rejected' || pre.kind === 'failed')) {
       // TLS is offered (STARTTLS got its 220, or the port is implicit) and nothing completes a
       // handshake: the probe's failure, never "no protocol accepted".
@@ -129,16 +134,20 @@ export async function scan(destination: string | Destination, o: ScanOptions = {
   }
 }
 
+type PreflightResult = Promise<AttemptResult<Preflight>>;
+
+/** The groups of the highest version the server accepts: TLS 1.3's (HelloRetryRequest), else the TLS 1.2 curves. */
+async function highestForGroups(acceptance: Record<(typeof TLS_VERSIONS)[number], Promise<boolean | null>>): Promise<ScanProtocolName | null> {
+  if ((await acceptance['TLSv1.3']) === true) return 'TLSv1.3';
+  const below = await Promise.all((['TLSv1.2', 'TLSv1.1', 'TLSv1'] as const).map((v) => acceptance[v]));
+  return below.some((a) => a === true) ? 'TLSv1.2' : null;
+}
+
 /** Protocols, every cipher of each, groups, certificates and every feature. */
-async function fullScan(result: ScanResult, runner: AttemptRunner, t: ScanTarget, p: Preflight | null, perHost: number, signal: AbortSignal): Promise<void> {
-  const highest = (p?.negotiated.protocol ?? null) as ScanProtocolName | null;
+async function fullScan(result: ScanResult, runner: AttemptRunner, t: ScanTarget, preP: PreflightResult, perHost: number, signal: AbortSignal): Promise<void> {
   const acceptance = Object.fromEntries(TLS_VERSIONS.map((v) => [v, deferred<boolean | null>()])) as Record<(typeof TLS_VERSIONS)[number], ReturnType<typeof deferred<boolean | null>>>;
+  const accepts = Object.fromEntries(TLS_VERSIONS.map((v) => [v, acceptance[v].promise])) as Record<(typeof TLS_VERSIONS)[number], Promise<boolean | null>>;
   const protocolTask = (v: (typeof TLS_VERSIONS)[number]): Promise<ScanProtocol> => {
-    // The default handshake offered every version: the server's pick is its highest, above it nothing is accepted.
-    if (highest && protocolRank(v) > protocolRank(highest)) {
-      acceptance[v].resolve(false);
-      return Promise.resolve({ protocol: v, accepted: false, ciphers: [], serverOrder: null, complete: true, candidates: candidatesFor(v).length, untested: [], untestedReason: null });
-    }
     return scanProtocolCiphers(runner, t, v, { shards: () => (runner.adaptive ? 1 : perHost), signal, onFirstPick: (a) => acceptance[v].resolve(a) }).then((r) => {
       acceptance[v].resolve(r.accepted);
       return r;
@@ -151,9 +160,9 @@ async function fullScan(result: ScanResult, runner: AttemptRunner, t: ScanTarget
     scanSslv2(runner, t, signal),
     scanSslv3(runner, t, signal),
     scanHelloExtensions(runner, t, signal),
-    scanGroups(runner, t, highest, signal),
+    highestForGroups(accepts).then((v) => scanGroups(runner, t, v, signal)),
     scanCertificates(runner, t, signal),
-    p ? ticketResumption(runner, t, p, signal) : Promise.resolve({ value: null, untestedReason: 'no handshake completed' }),
+    preP.then((pre) => (pre.kind === 'accepted' ? ticketResumption(runner, t, pre.value, signal) : { value: null, untestedReason: 'no default handshake completed' })),
     sessionIdResumption(runner, t, signal),
     testStarttlsInjection(runner, t, signal),
     accepted.then((a) => scanFallbackScsv(runner, t, a, signal)),
@@ -188,19 +197,17 @@ async function fullScan(result: ScanResult, runner: AttemptRunner, t: ScanTarget
 }
 
 /** --quick: protocols with the cipher a client offering everything gets, certificates, injection. */
-async function quickScan(result: ScanResult, runner: AttemptRunner, t: ScanTarget, p: Preflight | null, signal: AbortSignal): Promise<void> {
-  const highest = (p?.negotiated.protocol ?? null) as ScanProtocolName | null;
+async function quickScan(result: ScanResult, runner: AttemptRunner, t: ScanTarget, _preP: PreflightResult, signal: AbortSignal): Promise<void> {
   const [tlsProtocols, sslv2, sslv3, certificates, injection] = await Promise.all([
-    Promise.all(TLS_VERSIONS.map((v): Promise<ScanProtocol> => (highest && protocolRank(v) > protocolRank(highest)
-      ? Promise.resolve({ protocol: v, accepted: false, ciphers: [], serverOrder: null, complete: true, candidates: candidatesFor(v).length, untested: [], untestedReason: null })
-      : scanProtocolCiphers(runner, t, v, { shards: () => 1, preferredOnly: true, signal })))),
+    Promise.all(TLS_VERSIONS.map((v) => scanProtocolCiphers(runner, t, v, { shards: () => 1, preferredOnly: true, signal }))),
     scanSslv2(runner, t, signal),
     scanSslv3(runner, t, signal),
     scanCertificates(runner, t, signal),
     testStarttlsInjection(runner, t, signal),
   ]);
   result.protocols = [sslv2, sslv3, ...tlsProtocols];
-  result.groups = GROUPS.filter(([, , ecdhe]) => highest === 'TLSv1.3' || ecdhe).map(([name, bits, , hybrid]) => ({ name, accepted: null, protocol: null, bits, hybrid, untestedReason: QUICK }));
+  const tls13 = tlsProtocols.find((p) => p.protocol === 'TLSv1.3')?.accepted === true;
+  result.groups = GROUPS.filter(([, , ecdhe]) => tls13 || ecdhe).map(([name, bits, , hybrid]) => ({ name, accepted: null, protocol: null, bits, hybrid, untestedReason: QUICK }));
   result.dheBits = smallestDh(result.protocols);
   result.certificates = certificates;
   const f = result.features;

@@ -136,8 +136,9 @@ describe('scan: hostile and broken servers', () => {
     expect(r.error).toMatchObject({ phase: 'banner', code: 'rate-limited' });
     expect(r.error?.reply?.code).toBe(421);
     expect(r.findings[0]).toMatchObject({ severity: 'critical', code: 'rate-limited' });
-    // The preflight, retried after each pause until six refusals in a row.
-    expect(f.connections).toBe(6);
+    // The first wave (four at once), then one at a time until six refusals in a row: bounded.
+    expect(f.connections).toBeGreaterThanOrEqual(6);
+    expect(f.connections).toBeLessThanOrEqual(10);
   });
 
   it('a capped server (3 sessions, a failed handshake holds its slot 100 ms): the same sets as without the cap, one at a time after the first 421', async () => {
@@ -192,6 +193,7 @@ describe('scan: hostile and broken servers', () => {
     const r = await scan(dest(port), SCAN_SHORT);
     expect(r.status).toBe('critical');
     expect(r.error?.code).toBe('refused');
-    expect(r.attempts.connections).toBe(1);
+    // The first wave of attempts (the default handshake starts with the rest), then nothing more.
+    expect(r.attempts.connections).toBeLessThanOrEqual(4);
   });
 });
