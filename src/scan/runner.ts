@@ -107,6 +107,9 @@ export class AttemptRunner {
       } finally {
         this.release();
       }
+      // The scan's deadline or an interrupt destroyed the socket: what the attempt saw after that
+      // (a close, a reset) is no answer of the server's.
+      if (this.o.signal?.aborted && result.kind !== 'accepted') return { kind: 'skipped' };
       if (result.kind !== 'unavailable') {
         // An answer of any kind (accepted, refused, a failed handshake): the server greeted us.
         if (result.kind !== 'skipped') {

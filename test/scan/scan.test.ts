@@ -179,6 +179,21 @@ describe('scan: hostile and broken servers', () => {
     expect(sets(b)).toEqual(sets(a));
   });
 
+  it('a deadline cuts the scan short: incomplete, and every unit not reached says the deadline', async () => {
+    const pki = await fx.pki();
+    // Every greeting 150 ms late: the scan cannot finish in 400 ms.
+    const f = await startScanFixture({ ...scanFixtureOptions('dual', pki), greetingDelayMs: 150 });
+    fx.track(f.close);
+    const r = await scan(dest(f.port), { ...SCAN_SHORT, deadlineMs: 400 });
+    expect(r.incomplete).toBe(true);
+    expect(r.error).toMatchObject({ code: 'timeout', message: 'scan deadline of 400 ms reached' });
+    expect(r.timingMs.total).toBeLessThan(2_000);
+    const reasons = [...r.protocols.map((p) => p.untestedReason), ...r.groups.map((g) => g.untestedReason), ...Object.values(r.features.untested)].filter(Boolean);
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.some((why) => /deadline of 400 ms/.test(why!))).toBe(true);
+    expect(codes(r)).toContain('scan-incomplete');
+  });
+
   it('--per-host 1: never more than one connection at once', async () => {
     const f = await fx.start('tls13Only');
     const r = await scan(dest(f.port), { ...SCAN_SHORT, perHost: 1 });
