@@ -8,9 +8,11 @@
 // DH sizes come with the ciphers (keyExchangeGroup "DH 2048").
 import type { ScanGroup, ScanProtocolName } from './types.js';
 import { alertText, isServerFailure } from '../tls/alerts.js';
-import { CIPHERS, keyExchangeOf } from './cipher-info.js';
+import type { TlsAlert } from '../types.js';
+import { tlsAttempt, type AttemptResult } from './attempt.js';
+import { CIPHERS, cipherOption, keyExchangeOf } from './cipher-info.js';
 import { rawHelloAttempt } from './raw-attempt.js';
-import { clientHello, GROUP_IDS, VERSION } from './raw-hello.js';
+import { clientHello, GROUP_IDS, GROUP_NAMES, VERSION } from './raw-hello.js';
 import type { AttemptRunner } from './runner.js';
 import { notTested } from './untested.js';
 import type { ScanTarget } from './target.js';
@@ -25,19 +27,60 @@ const ECDHE_SUITES = CIPHERS.filter((c) => c.minProtocol !== 'TLSv1.3' && c.keyE
 const TLS13_SUITES = CIPHERS.filter((c) => c.minProtocol === 'TLSv1.3').map((c) => c.wire);
 
 type GroupPick = { kind: 'picked'; id: number } | { kind: 'none' } | { kind: 'unknown'; reason: string };
+/** What one group pick saw: the group the server selected, or its alert, or nothing useful. */
+type GroupAnswer = { kind: 'group'; id: number | null } | { kind: 'alert'; alert: TlsAlert } | { kind: 'other' };
 
-async function pickGroup(runner: AttemptRunner, t: ScanTarget, tls13: boolean, offered: number[], signal?: AbortSignal): Promise<GroupPick> {
+/** Groups a complete handshake may offer cheaply: the curves (an ffdhe8192 handshake costs ~0.7 s of CPU here; Node has no ML-KEM). */
+const CURVE_IDS = new Set(GROUPS.filter(([, , ecdhe]) => ecdhe).map(([name]) => GROUP_IDS[name]));
+/** OpenSSL's names for Node's ecdhCurve (SSL_CTX_set1_groups_list), and back from getEphemeralKeyInfo(). */
+const OPENSSL_NAME: Record<string, string> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521' };
+const FROM_OPENSSL: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+function rawGroupPick(t: ScanTarget, tls13: boolean, offered: number[], signal?: AbortSignal): Promise<AttemptResult<GroupAnswer>> {
   const hello = tls13
     ? clientHello({ version: VERSION['TLSv1.3'], suites: TLS13_SUITES, groups: offered, servername: t.servername })
     : clientHello({ version: VERSION['TLSv1.2'], suites: ECDHE_SUITES, groups: offered, servername: t.servername });
-  const r = await runner.run(() => rawHelloAttempt(t, hello, { until: tls13 ? 'hello' : 'done', keyExchangeOf, signal }), 5);
+  return rawHelloAttempt<GroupAnswer>(t, hello, {
+    until: tls13 ? 'hello' : 'done', keyExchangeOf, signal,
+    then: async (f) => {
+      if (f.kind === 'alert') return f;
+      if (f.kind !== 'hello') return { kind: 'other' };
+      return { kind: 'group', id: tls13 ? (f.hello.version === 0x0304 ? f.hello.selectedGroup : null) : f.hello.version <= 0x0303 ? f.ske?.curve ?? null : null };
+    },
+  });
+}
+
+/**
+ * A complete handshake offering curves only, once the server limits connections: a finished
+ * handshake frees its slot at once (see ciphers.ts fullPick). FFDHE groups and the hybrids stay
+ * raw: their key exchange costs more than a held slot.
+ */
+function fullGroupPick(t: ScanTarget, tls13: boolean, offered: number[], signal?: AbortSignal): Promise<AttemptResult<GroupAnswer>> {
+  const names = offered.map((id) => GROUP_NAMES[id]).map((n) => OPENSSL_NAME[n] ?? n);
+  const version = tls13 ? 'TLSv1.3' : 'TLSv1.2';
+  const ciphers = cipherOption(CIPHERS.filter((c) => (tls13 ? c.minProtocol === 'TLSv1.3' : c.minProtocol !== 'TLSv1.3' && c.keyExchange === 'ECDH')));
+  return tlsAttempt(t, { minVersion: version, maxVersion: version, ciphers, groups: names.join(':') }, ({ socket }): GroupAnswer => {
+    const info = socket.getEphemeralKeyInfo() as { type?: string; name?: string; size?: number } | null;
+    const name = info?.type === 'DH' ? `ffdhe${info.size}` : info?.name ? FROM_OPENSSL[info.name] ?? info.name : null;
+    return { kind: 'group', id: name ? GROUP_IDS[name] ?? null : null };
+  }, signal);
+}
+
+async function pickGroup(runner: AttemptRunner, t: ScanTarget, tls13: boolean, offered: number[], signal?: AbortSignal): Promise<GroupPick> {
+  const curves = offered.filter((id) => CURVE_IDS.has(id));
+  let full = false;
+  // Decided per try, like cipher picks: polite once the server has refused a connection.
+  const r = await runner.run(() => ((full = runner.adaptive && curves.length > 0) ? fullGroupPick(t, tls13, curves, signal) : rawGroupPick(t, tls13, offered, signal)), 5);
   if (r.kind === 'unavailable' || r.kind === 'skipped' || r.kind === 'failed') return { kind: 'unknown', reason: notTested(r, runner) };
-  if (r.kind === 'rejected') return { kind: 'none' };
-  const f = r.value;
-  if (f.kind === 'alert') return isServerFailure(f.alert) ? { kind: 'unknown', reason: `the server failed the handshake (${alertText(f.alert)})` } : { kind: 'none' };
-  if (f.kind !== 'hello') return { kind: 'none' };
-  const id = tls13 ? (f.hello.version === 0x0304 ? f.hello.selectedGroup : null) : f.hello.version <= 0x0303 ? f.ske?.curve ?? null : null;
-  return id !== null && offered.includes(id) ? { kind: 'picked', id } : { kind: 'none' };
+  if (r.kind === 'rejected') {
+    // No curve left the server accepts: the other groups are asked about the raw way.
+    if (full && curves.length < offered.length) return pickGroup(runner, t, tls13, offered.filter((id) => !CURVE_IDS.has(id)), signal);
+    return { kind: 'none' };
+  }
+  const a = r.value;
+  if (a.kind === 'alert') return isServerFailure(a.alert) ? { kind: 'unknown', reason: `the server failed the handshake (${alertText(a.alert)})` } : { kind: 'none' };
+  if (a.kind !== 'group') return { kind: 'none' };
+  return a.id !== null && offered.includes(a.id) ? { kind: 'picked', id: a.id } : { kind: 'none' };
 }
 
 export async function scanGroups(runner: AttemptRunner, t: ScanTarget, highest: ScanProtocolName | null, signal?: AbortSignal): Promise<ScanGroup[]> {
