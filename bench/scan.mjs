@@ -6,12 +6,12 @@
 // 'good' = Debian's defaults, 'tls13'), the private Exim (fixtures/exim/start.mjs: Exim's default
 // cap of 20, a cap of 4; sslscan's reference sets come from the uncapped twin, since sslscan
 // trips over the cap itself). --quick: scan({ quick: true }) in-process and as a whole process
-// through the library (the CLI flag is the lead's).
+// (bench/scan-quick-entry.ts bundled like the CLI; the CLI flag is the lead's).
 //   node bench/scan.mjs [--runs 5] [--testssl] [--dist] [server...]
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -45,9 +45,9 @@ await build({ entryPoints: ['bench/scan-fixture.ts'], outfile: fixtureJs, bundle
 const snapshot = args.includes('--dist') ? '.' : snapshotBuild('scan');
 const cliJs = join(snapshot, 'bin/mxprobe.js');
 const { scan } = await import(pathToFileURL(join(snapshot, 'dist/index.js')).href);
-// A whole-process quick scan through the library, until the CLI has --quick.
-const quickJs = join(dir, 'quick.mjs');
-writeFileSync(quickJs, `const { scan } = await import(${JSON.stringify(pathToFileURL(resolve(snapshot, 'dist/index.js')).href)});\nconst r = await scan(process.argv[2], { quick: true, servername: 'mx.test.example', ehlo: 'bench.test.example' });\nprocess.stdout.write(JSON.stringify(r));\n`);
+// A whole-process quick scan, bundled like the CLI (without its code cache), until the CLI has --quick.
+const quickJs = join('node_modules', '.cache', 'mxprobe-bench-scan', 'quick.cjs');
+await build({ entryPoints: ['bench/scan-quick-entry.ts'], outfile: quickJs, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
 
 const ports = {};
 const wantFixtures = names.filter((n) => FIXTURES.includes(n));

@@ -140,7 +140,8 @@ function legacyKeyType(standardName: string): 'RSA' | 'DSA' | 'ECDSA' {
 export class HandshakeTracer {
   readonly stream: TapStream;
   private secrets = new Map<string, Buffer>();
-  private secure: TLSSocket | null = null;
+  /** The suite's IANA name, read at secureConnect (a closed socket no longer says). */
+  private standardName = '';
   private cached: HandshakeTrace | null = null;
 
   constructor(socket: Socket) {
@@ -149,13 +150,13 @@ export class HandshakeTracer {
 
   /** Listen to the TLS socket made over `stream`: its keylog lines, and the end of the handshake. */
   attach(secure: TLSSocket): void {
-    this.secure = secure;
     secure.on('keylog', (line: Buffer) => {
       const [label, , secret] = line.toString('latin1').trim().split(' ');
       if (label === 'SERVER_HANDSHAKE_TRAFFIC_SECRET' && secret) this.secrets.set(label, Buffer.from(secret, 'hex'));
     });
     // Records after the handshake are the conversation's: no need to keep them.
     secure.once('secureConnect', () => {
+      this.standardName = secure.getCipher()?.standardName ?? '';
       setImmediate(() => (this.stream.capturing = false));
     });
   }
@@ -166,10 +167,14 @@ export class HandshakeTracer {
     return this.cached;
   }
 
+  /** Parse again, uncached (bench/handshake-trace.mjs times the parse alone). */
+  reparse(): HandshakeTrace {
+    return this.parse();
+  }
+
   private parse(): HandshakeTrace {
     const trace: HandshakeTrace = { signature: null, certificateRequested: false, messages: [], error: null };
-    const cipher = this.secure?.getCipher();
-    const standardName = cipher?.standardName ?? '';
+    const standardName = this.standardName;
     const { records } = splitRecords(Buffer.concat(this.stream.inbound));
     const plain = new HandshakeReassembler();
     let tls13 = false;
@@ -232,6 +237,11 @@ const traces = new WeakMap<TLSSocket, HandshakeTracer>();
 /** Remember the tracer of a TLS socket (src/tls/upgrade.ts with `trace: true`). */
 export function registerTrace(secure: TLSSocket, tracer: HandshakeTracer): void {
   traces.set(secure, tracer);
+}
+
+/** The tracer of a socket upgraded with `trace: true`. */
+export function tracerOf(secure: TLSSocket): HandshakeTracer | null {
+  return traces.get(secure) ?? null;
 }
 
 /** The handshake trace of a socket upgraded with `trace: true`, or null when it was not traced. */
