@@ -166,7 +166,8 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'domain', arg: 'NAME', description: 'probe .domain pattern entries as this domain', group: 'policy', commands: ['policy'] },
   // scan DEST
   { long: 'profile', arg: 'NAME', description: `grade against: ${SCAN_PROFILES.join(', ')}`, default: 'ncsc', parse: parseOneOf('--profile', SCAN_PROFILES), group: 'scan', commands: ['scan'] },
-  { long: 'per-host', arg: 'N', description: 'connections at once to the server', default: 4, parse: parseIntIn('--per-host', 1, 64), group: 'scan', commands: ['scan'] },
+  { long: 'per-host', arg: 'N', description: 'connections at once to the server (one at a time once it refuses one)', default: 4, parse: parseIntIn('--per-host', 1, 64), group: 'scan', commands: ['scan'] },
+  { long: 'quick', description: 'protocols, the preferred cipher of each, certificates and the injection test only: a handful of connections', group: 'scan', commands: ['scan'] },
   // tlsa --cert FILE
   { long: 'cert', arg: 'FILE', description: 'PEM certificate (leaf first, then its chain) or public/private key; - for stdin', group: 'tlsa', commands: ['tlsa'] },
   { long: 'usage', arg: 'N', description: 'TLSA usage: 3 DANE-EE (leaf), 2 DANE-TA (issuer); default both', parse: parseDigit('--usage', 3), group: 'tlsa', commands: ['tlsa'] },

@@ -106,6 +106,9 @@ export class Conversation {
       timeoutMs: o.tlsTimeoutMs,
       phase,
       mode: this.result.mode,
+      // The server's signature algorithm and CertificateRequest: facts openssl s_client and
+      // posttls-finger show, which Node 20 does not expose (src/tls/handshake-trace.ts).
+      trace: true,
     };
   }
 

@@ -1,7 +1,10 @@
-import type { ErrorCode, Phase, ProbeErrorInfo, SmtpReply } from './types.js';
+import type { ErrorCode, Phase, ProbeErrorInfo, SmtpReply, TlsAlert } from './types.js';
 
 /** A failure of the server or the network, always with the phase it happened in. */
 export class ProbeError extends Error {
+  /** The TLS alert the server sent, for tls-handshake. */
+  tlsAlert?: TlsAlert;
+
   constructor(
     readonly phase: Phase,
     readonly code: ErrorCode,
@@ -15,6 +18,7 @@ export class ProbeError extends Error {
   toInfo(): ProbeErrorInfo {
     const info: ProbeErrorInfo = { phase: this.phase, code: this.code, message: this.message };
     if (this.reply) info.reply = this.reply;
+    if (this.tlsAlert) info.tlsAlert = this.tlsAlert;
     return info;
   }
 }

@@ -15,7 +15,7 @@ const PROBE_KEYS: Record<keyof ProbeOptions, true> = {
 };
 
 const SCAN_KEYS: Record<keyof ScanOptions, true> = {
-  profile: true, port: true, perHost: true, ehlo: true, servername: true, starttls: true, implicit: true, connectTimeoutMs: true,
+  profile: true, port: true, perHost: true, quick: true, ehlo: true, servername: true, starttls: true, implicit: true, connectTimeoutMs: true,
   timeoutMs: true, bannerTimeoutMs: true, tlsTimeoutMs: true, deadlineMs: true, family: true, resolver: true, signal: true,
 };
 

@@ -8,6 +8,7 @@ import { judge } from './verdict.js';
 import { diagnoseSilentBanner } from './tls/diagnose.js';
 import { Conversation } from './conversation.js';
 import { attachPolicies, type HostPolicies } from './policy-dns/index.js';
+import { asRateLimited, rateLimitReason } from './smtp/rate-limit.js';
 
 /** One concrete connection to probe. */
 export interface ConnectionTarget {
@@ -21,6 +22,8 @@ export interface ConnectionTarget {
   resolveMs: number | null;
   /** TLSA / MTA-STS / TLSRPT looked up for this host (dane levels, --mta-sts, --tlsrpt). */
   policies?: HostPolicies;
+  /** Earlier connections of this run to the same address that were greeted (rate-limit evidence). */
+  earlierGreetings?: number;
 }
 
 export function emptyResult(t: Omit<ConnectionTarget, 'address'> & { address: string | null }, o: ResolvedOptions): ProbeResult {
@@ -71,6 +74,9 @@ export async function probeConnection(target: ConnectionTarget, o: ResolvedOptio
     conversation.close();
   }
   if (target.policies) attachPolicies(result, target.policies, conversation.peerChain, o);
+  // A session cap or rate limit is no TLS verdict: say so (src/smtp/rate-limit.ts).
+  const limited = result.error && rateLimitReason(result.error, { earlierGreetings: target.earlierGreetings ?? 0 });
+  if (result.error && limited) result.error = asRateLimited(result.error, limited);
   if (transcript) result.smtp.transcript = transcript.entries;
   result.timingMs.total = Math.round(performance.now() - started);
   const { status, findings, postfix } = judge(result, o);

@@ -137,6 +137,7 @@ export function uniqueDestinations(list: Iterable<Destination>): { destinations:
  */
 export function retryReason(r: ProbeResult): string | null {
   if (r.error?.code === 'aborted') return null;
+  if (r.error?.code === 'rate-limited') return r.error.message;
   if (r.error?.code === 'refused') return 'connection refused';
   if (r.error?.reply?.code === 421) return `421 in ${r.error.phase}`;
   if (r.smtp.starttls.reply?.code === 454) return '454 to STARTTLS';
@@ -290,6 +291,13 @@ function sharedConnections(run: Pick<RunOptions, 'perHost' | 'concurrency' | 're
     if (id === undefined) variants.set(o, (id = nextVariant++));
     return id;
   };
+  // Greeted connections per address (rate-limit evidence), bounded: the oldest addresses go first.
+  const greeted = new Map<string, number>();
+  const noteGreeting = (r: ProbeResult) => {
+    if (!r.address || r.smtp.banner === null) return;
+    greeted.set(r.address, (greeted.get(r.address) ?? 0) + 1);
+    if (greeted.size > 65_536) greeted.delete(greeted.keys().next().value!);
+  };
   const keyOf = (t: ConnectionTarget, o: ResolvedOptions) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')} ${variant(o)}`;
 
   /** Attempts until a result that is not worth retrying; gate and slot are released while backing off. */
@@ -304,12 +312,13 @@ function sharedConnections(run: Pick<RunOptions, 'perHost' | 'concurrency' | 're
           if (stopped()) return null;
           stats.connections++;
           stats.running++;
-          return probeLinked(target, o).finally(() => stats.running--);
+          return probeLinked({ ...target, earlierGreetings: greeted.get(target.address) ?? 0 }, o).finally(() => stats.running--);
         });
       } finally {
         release();
       }
       if (!result) return last;
+      noteGreeting(result);
       result.attempts = n;
       last = result;
       const why = retryReason(result);

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'smtp-reply' | 'starttls-not-offered' | 'starttls-refused' | 'starttls-injection'
   | 'tls-handshake' | 'protocol-violation'
   | 'implicit-tls-suspected' | 'plaintext-on-implicit-port' | 'not-smtp'
+  | 'rate-limited'
   | 'aborted' | 'not-probed';
 
 /** Postfix's log word for a TLS connection (tls_misc.c tls_log_summary()). */
@@ -65,6 +66,27 @@ export interface ProbeErrorInfo {
   message: string;
   /** The SMTP reply that caused it, for smtp-reply / starttls-refused. */
   reply?: SmtpReply;
+  /** The TLS alert the server sent, for tls-handshake (RFC 8446 §6). */
+  tlsAlert?: TlsAlert;
+}
+
+export interface TlsAlert {
+  /** AlertDescription code, e.g. 80. */
+  description: number;
+  /** RFC 8446 §6 name, e.g. "internal_error". */
+  name: string;
+}
+
+/** The signature the server made in the handshake (TLS 1.2 ServerKeyExchange, TLS 1.3 CertificateVerify). */
+export interface PeerSignature {
+  /** SignatureScheme code point (RFC 8446 §4.2.3); null before TLS 1.2, which has no such field. */
+  scheme: number | null;
+  /** IANA name ("rsa_pss_rsae_sha256"); "rsa_md5_sha1" / "ecdsa_sha1" before TLS 1.2. */
+  name: string;
+  /** As openssl s_client's "Peer signature type": "RSA-PSS", "RSA", "ECDSA", "Ed25519", "Ed448", "DSA". */
+  type: string;
+  /** As openssl s_client's "Peer signing digest": "SHA256", "MD5-SHA1"; null for Ed25519/Ed448. */
+  digest: string | null;
 }
 
 export interface Finding {
@@ -106,6 +128,10 @@ export interface TlsFacts {
   servername: string | null;
   alpn: string | null;
   sessionReused: boolean;
+  /** The server's handshake signature (from src/tls/handshake-trace.ts); absent when not traced, null when none was made (RSA key transport, resumption). */
+  peerSignature?: PeerSignature | null;
+  /** The server sent a CertificateRequest (asked for a client certificate); absent when not traced. */
+  certificateRequested?: boolean;
 }
 
 export interface CertificateFacts {
@@ -377,129 +403,6 @@ export interface Change {
 }
 
 
-// ---- `mxprobe scan DEST` (src/scan/) ----
+// ---- `mxprobe scan DEST`: declared beside the scan, in src/scan/types.ts ----
 
-export type ScanProfileName = 'ncsc' | 'mozilla-intermediate' | 'mozilla-modern';
-export type ScanProtocolName = 'SSLv2' | 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-/** Postfix cipher grade of a cipher: the lowest `smtpd_tls_ciphers` grade whose list contains it. */
-export type ScanCipherGrade = 'high' | 'medium' | 'low' | 'export' | 'null';
-
-export interface ScanCipher {
-  /** OpenSSL name ("ECDHE-RSA-AES128-GCM-SHA256"), as sslscan and Postfix's logs print it. */
-  name: string;
-  /** IANA name ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"). */
-  standardName: string;
-  /** Wire id, "0xC0,0x2F". */
-  id: string;
-  bits: number | null;
-  /** "ECDH", "DH", "RSA", "any" (TLS 1.3) ... */
-  keyExchange: string;
-  /** "RSA", "ECDSA", "None" (anonymous), "any" (TLS 1.3) ... */
-  authentication: string;
-  grade: ScanCipherGrade;
-  /** No server authentication at all (aNULL). */
-  anonymous: boolean;
-  /** Ephemeral group the server used with it ("X25519", "DH 2048"), when known. */
-  keyExchangeGroup: string | null;
-}
-
-export interface ScanProtocol {
-  protocol: ScanProtocolName;
-  /** null: not known (the scan was cut short). */
-  accepted: boolean | null;
-  /** Accepted ciphers; in the server's preference order when it enforces one. */
-  ciphers: ScanCipher[];
-  /** Server enforces its own cipher order; null with fewer than two ciphers or for SSLv2. */
-  serverOrder: boolean | null;
-}
-
-export interface ScanGroup {
-  /** "X25519", "P-256", "ffdhe2048" ... */
-  name: string;
-  accepted: boolean | null;
-  /** Protocol the group was tested with. */
-  protocol: ScanProtocolName | null;
-  bits: number | null;
-}
-
-export interface ScanCertificate {
-  /** Which key type the client asked for (by signature algorithms / cipher authentication). */
-  requested: 'ecdsa' | 'rsa';
-  /** The leaf the server sent for that request (null: none, the handshake failed). */
-  leaf: CertificateFacts | null;
-}
-
-export type ScanTier = 'good' | 'sufficient' | 'phase-out' | 'insufficient';
-
-export interface ScanFinding extends Finding {
-  /** The Postfix main.cf setting(s) to change, with a suggested value. */
-  setting: string | null;
-  /** NCSC-NL tier of the thing found, when the profile has tiers. */
-  tier?: ScanTier;
-}
-
-export interface ScanFeatures {
-  /** Resumption by session ID (TLS <= 1.2, tickets off); null when not testable. */
-  sessionIdResumption: boolean | null;
-  /** Resumption by session ticket (TLS 1.3 PSK or RFC 5077). */
-  ticketResumption: boolean | null;
-  /** RFC 5746 renegotiation_info echoed (TLS <= 1.2); null when only TLS 1.3 is spoken. */
-  secureRenegotiation: boolean | null;
-  /** Compression method the server chose when offered DEFLATE: "none", "deflate", or null. */
-  compression: 'none' | 'deflate' | null;
-  /** A stapled OCSP response came with the handshake. */
-  ocspStapling: boolean | null;
-  /** STARTTLS command injection (CVE-2011-0411 class): the server answered a pipelined RSET inside TLS. */
-  starttlsInjection: 'vulnerable' | 'not-vulnerable' | null;
-  /** Detail for the injection test when it was inconclusive. */
-  starttlsInjectionNote?: string;
-}
-
-export interface ScanResult {
-  schemaVersion: number;
-  kind: 'scan';
-  destination: string;
-  host: string;
-  address: string | null;
-  port: number;
-  mode: Mode;
-  profile: ScanProfileName;
-  status: Status;
-  findings: ScanFinding[];
-  /** Why the scan could not start or was cut short (421s, closes, timeouts). */
-  error: ProbeErrorInfo | null;
-  /** Some attempts were not made or not answered: results marked null are unknown. */
-  incomplete: boolean;
-  /** The handshake with client defaults (all protocols, all ciphers). */
-  negotiated: TlsFacts | null;
-  protocols: ScanProtocol[];
-  groups: ScanGroup[];
-  /** DHE parameter size in bits when a DHE cipher is accepted. */
-  dheBits: number | null;
-  certificates: ScanCertificate[];
-  features: ScanFeatures;
-  /** Connections made, unanswered (421, closes), retried, and the most open at once. */
-  attempts: { connections: number; unavailable: number; retries: number; maxParallel: number };
-  timingMs: { total: number };
-}
-
-export interface ScanOptions {
-  profile?: ScanProfileName;
-  /** Port for a destination that names none. */
-  port?: number;
-  /** Connections at once to the server (default 4). */
-  perHost?: number;
-  ehlo?: string;
-  servername?: string;
-  starttls?: boolean;
-  implicit?: boolean;
-  connectTimeoutMs?: number;
-  timeoutMs?: number;
-  bannerTimeoutMs?: number;
-  tlsTimeoutMs?: number;
-  /** Cap on the whole scan. */
-  deadlineMs?: number;
-  family?: 4 | 6;
-  resolver?: string[];
-  signal?: AbortSignal;
-}
+export type * from './scan/types.js';

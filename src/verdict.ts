@@ -55,7 +55,10 @@ export function judge(result: ProbeResult, o: Pick<ResolvedOptions, 'quitAfter' 
   }
   findings.push(...policyFindings(result));
 
-  return { status: statusOfFindings(findings), findings, postfix: outcome };
+  // Rate-limited or never probed: the server was not checked, so there is no verdict on it
+  // (UNKNOWN, Nagios "unable to check"), never a TLS failure.
+  const unchecked = error?.code === 'rate-limited' || error?.code === 'not-probed';
+  return { status: unchecked ? 'unknown' : statusOfFindings(findings), findings, postfix: outcome };
 }
 
 function judgeCertificate(result: ProbeResult, o: Pick<ResolvedOptions, 'warnDays' | 'critDays'>, add: Add, outcome: PostfixOutcome): void {

@@ -23,6 +23,7 @@ export function toScanOptions(v: Values): ScanOptions {
     connectTimeoutMs: p.connectTimeoutMs, timeoutMs: p.timeoutMs, bannerTimeoutMs: p.bannerTimeoutMs,
     tlsTimeoutMs: p.tlsTimeoutMs, deadlineMs: p.deadlineMs, family: p.family, resolver: p.resolver,
     ...(v.port !== undefined && { port: v.port as number }),
+    ...(v.quick === true && { quick: true }),
   };
 }
 

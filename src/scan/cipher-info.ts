@@ -7,6 +7,8 @@ import { CIPHER_ROWS, type CipherRow } from './cipher-table.js';
 
 export interface CipherInfo {
   id: string;
+  /** The wire id as a number (0xC02F). */
+  wire: number;
   name: string;
   standardName: string;
   minProtocol: ScanProtocolName;
@@ -44,7 +46,7 @@ function bitsOf(encryption: string): number | null {
 
 function fromRow([id, name, standardName, minProtocol, keyExchange, authentication, encryption]: CipherRow): CipherInfo {
   return {
-    id, name, standardName, minProtocol, keyExchange, authentication, encryption,
+    id, wire: parseInt(id.replace(/0x|,/g, ''), 16), name, standardName, minProtocol, keyExchange, authentication, encryption,
     bits: bitsOf(encryption),
     grade: gradeOf(name, encryption),
     anonymous: authentication === 'None',
@@ -54,6 +56,19 @@ function fromRow([id, name, standardName, minProtocol, keyExchange, authenticati
 export const CIPHERS: readonly CipherInfo[] = CIPHER_ROWS.map(fromRow);
 const byName = new Map(CIPHERS.map((c) => [c.name, c]));
 const byStandardName = new Map(CIPHERS.map((c) => [c.standardName, c]));
+const byWire = new Map(CIPHERS.map((c) => [c.wire, c]));
+
+/** Look a cipher up by the id a ServerHello carries. */
+export function cipherByWire(id: number): CipherInfo | undefined {
+  return byWire.get(id);
+}
+
+/** How to read this cipher's ServerKeyExchange (RFC 5246 §7.4.3): ECDHE, DHE, signed unless anonymous; null when it sends none (RSA key transport, TLS 1.3). */
+export function keyExchangeOf(id: number): { kx: 'ECDH' | 'DH'; signed: boolean } | null {
+  const c = byWire.get(id);
+  if (!c || (c.keyExchange !== 'ECDH' && c.keyExchange !== 'DH')) return null;
+  return { kx: c.keyExchange, signed: !c.anonymous };
+}
 
 /** Ciphers a client may offer at exactly this protocol version (TLS 1.3 suites only at 1.3). */
 export function candidatesFor(protocol: ScanProtocolName): CipherInfo[] {

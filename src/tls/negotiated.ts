@@ -1,11 +1,14 @@
 import type { TLSSocket } from 'node:tls';
 import type { TlsFacts } from '../types.js';
+import { handshakeTraceOf } from './handshake-trace.js';
 
 /** What the handshake settled on, read from the socket after secureConnect. */
 export function negotiatedFacts(socket: TLSSocket, servername: string | null): TlsFacts {
   const cipher = socket.getCipher();
   const ephemeral = socket.getEphemeralKeyInfo();
   const alpn = socket.alpnProtocol;
+  // Only a socket upgraded with `trace: true` (src/tls/upgrade.ts) has these facts.
+  const trace = handshakeTraceOf(socket);
   return {
     // getCipher().version is the cipher's minimum protocol, not the negotiated one.
     protocol: socket.getProtocol() ?? 'unknown',
@@ -14,6 +17,7 @@ export function negotiatedFacts(socket: TLSSocket, servername: string | null): T
     servername,
     alpn: typeof alpn === 'string' ? alpn : null,
     sessionReused: socket.isSessionReused(),
+    ...(trace && { peerSignature: trace.signature, certificateRequested: trace.certificateRequested }),
   };
 }
 

@@ -3,6 +3,8 @@ import tls, { type SecureContext, type TLSSocket } from 'node:tls';
 import { ProbeError } from '../errors.js';
 import type { Mode, Phase } from '../types.js';
 import { classifySocketError } from '../smtp/socket-errors.js';
+import { HandshakeTracer, registerTrace } from './handshake-trace.js';
+import { receivedAlert } from './alerts.js';
 
 export interface UpgradeOptions {
   /** SNI; null for IP literals (RFC 6066 §3: literal addresses are not permitted). */
@@ -11,6 +13,11 @@ export interface UpgradeOptions {
   timeoutMs: number;
   phase: Phase;
   mode: Mode;
+  /**
+   * Read the server's handshake flight (src/tls/handshake-trace.ts): its signature algorithm and
+   * CertificateRequest, then available through handshakeTraceOf(socket) and negotiatedFacts().
+   */
+  trace?: boolean;
 }
 
 /**
@@ -21,8 +28,9 @@ export interface UpgradeOptions {
  */
 export function upgradeToTls(socket: Socket, options: UpgradeOptions): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
+    const tracer = options.trace ? new HandshakeTracer(socket) : null;
     const secure = tls.connect({
-      socket,
+      socket: tracer ? tracer.stream : socket,
       secureContext: options.secureContext,
       servername: options.servername ?? undefined,
       rejectUnauthorized: false,
@@ -30,6 +38,10 @@ export function upgradeToTls(socket: Socket, options: UpgradeOptions): Promise<T
       // Node's own identity check must not overwrite authorizationError.
       checkServerIdentity: () => undefined,
     });
+    if (tracer) {
+      tracer.attach(secure);
+      registerTrace(secure, tracer);
+    }
     let settled = false;
     const finish = (error: ProbeError | null) => {
       if (settled) return;
@@ -61,7 +73,8 @@ export function upgradeToTls(socket: Socket, options: UpgradeOptions): Promise<T
 // OpenSSL's reasons when the peer's bytes are not a TLS record at all.
 const NOT_TLS = /wrong version number|packet length too long|unknown protocol|http request|record layer failure/i;
 
-function handshakeError(err: Error & { code?: string }, options: UpgradeOptions): ProbeError {
+/** A failed handshake as the probe reports it: reset/timeout, plaintext on an implicit port, or tls-handshake. */
+export function handshakeError(err: Error & { code?: string }, options: Pick<UpgradeOptions, 'phase' | 'mode'>): ProbeError {
   if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.code === 'ETIMEDOUT') {
     const { code, message } = classifySocketError(err);
     return new ProbeError(options.phase, code, `${message} during the TLS handshake`);
@@ -70,7 +83,10 @@ function handshakeError(err: Error & { code?: string }, options: UpgradeOptions)
   if (options.mode === 'implicit' && NOT_TLS.test(reason)) {
     return new ProbeError(options.phase, 'plaintext-on-implicit-port', `server did not answer with TLS (${reason}): the port speaks plaintext SMTP; try STARTTLS (--starttls or smtp://)`);
   }
-  return new ProbeError(options.phase, 'tls-handshake', `TLS handshake failed: ${reason}`);
+  const error = new ProbeError(options.phase, 'tls-handshake', `TLS handshake failed: ${reason}`);
+  const alert = receivedAlert(err);
+  if (alert) error.tlsAlert = alert;
+  return error;
 }
 
 /** "...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:..." → "wrong version number" */

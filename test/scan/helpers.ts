@@ -1,5 +1,6 @@
 // Shared set-up for the scan tests: the PKI once per file, fixture servers closed after the file,
 // scan options with short deadlines (a loaded CI machine still finishes, nothing can hang).
+import { rmSync } from 'node:fs';
 import { afterAll } from 'vitest';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startScanFixture, type ScanFixture } from '../../fixtures/scan/tls-smtp-server.js';
@@ -13,6 +14,8 @@ export function useScanFixtures() {
   let pki: Promise<Pki> | null = null;
   afterAll(async () => {
     await Promise.all(closers.map((c) => c()));
+    // The PKI's keys go with the file's servers, not at process exit (which vitest workers skip).
+    if (pki) rmSync((await pki).dir, { recursive: true, force: true });
   });
   return {
     pki: () => (pki ??= createPki()),

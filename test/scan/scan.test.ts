@@ -4,12 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/index.js';
 import { startSslv3Server } from '../../fixtures/scan/sslv3-server.js';
 import { startScanFixture } from '../../fixtures/scan/tls-smtp-server.js';
-import { WEAK_CIPHERS } from '../../fixtures/scan/configs.js';
+import { WEAK_CIPHERS, scanFixtureOptions } from '../../fixtures/scan/configs.js';
+import type { ScanResult } from '../../src/types.js';
 import { SCAN_SHORT, accepted, codes, protocolsOf, useScanFixtures } from './helpers.js';
 
 const fx = useScanFixtures();
 const dest = (port: number) => `[127.0.0.1]:${port}`;
 const TLS1_CIPHERS = WEAK_CIPHERS.filter((c) => !c.includes('GCM'));
+/** Accepted cipher names per accepted protocol. */
+const sets = (r: ScanResult) => Object.fromEntries(r.protocols.filter((p) => p.accepted).map((p) => [p.protocol, new Set(p.ciphers.map((c) => c.name))]));
 
 describe('scan: protocols and ciphers', () => {
   it('TLS 1.0+1.1 with weak ciphers, server order: exact sets in the server\'s order', async () => {
@@ -104,29 +107,91 @@ describe('scan: hostile and broken servers', () => {
     expect(codes(r)).toContain('protocol-sslv3');
   });
 
-  it('421 after two connections: stops after a few unanswered attempts, reports incomplete', async () => {
+  it('421 for good after two connections: backs off, stops as rate-limited, incomplete, every untested unit says why', async () => {
     const pki = await fx.pki();
     const f = await startScanFixture({ certs: [{ key: pki.leaves.good.keyPem, cert: pki.leaves.good.chainPem }], refuseAfter: 2 });
     fx.track(f.close);
     const r = await scan(dest(f.port), SCAN_SHORT);
     expect(r.incomplete).toBe(true);
-    expect(r.error).toMatchObject({ phase: 'banner', code: 'smtp-reply' });
+    expect(r.error).toMatchObject({ phase: 'banner', code: 'rate-limited' });
     expect(r.error?.reply?.code).toBe(421);
+    expect(r.attempts).toMatchObject({ adaptive: true });
     expect(codes(r)).toContain('scan-incomplete');
-    // Bounded: a handful of connections, not one per planned attempt (~50) and no retry loop.
-    expect(f.connections).toBeLessThanOrEqual(12);
-    expect(r.protocols.some((p) => p.accepted === null)).toBe(true);
+    // Bounded: the first wave, then one at a time until six refusals in a row; never a retry loop.
+    expect(f.connections).toBeLessThanOrEqual(16);
+    const untested = r.protocols.filter((p) => p.accepted === null || p.untested.length > 0);
+    expect(untested.length).toBeGreaterThan(0);
+    for (const p of untested) expect(p.untestedReason).toMatch(/rate-limited: 421 4\.7\.0/);
+    for (const g of r.groups.filter((x) => x.accepted === null)) expect(g.untestedReason).toMatch(/rate-limited/);
+    expect(Object.values(r.features.untested).join(' ')).toMatch(/rate-limited/);
   });
 
-  it('421 from the first connection: a failed scan, critical, two connections', async () => {
+  it('421 from the first connection: a failed scan, critical, rate-limited, a handful of connections', async () => {
     const pki = await fx.pki();
     const f = await startScanFixture({ certs: [{ key: pki.leaves.good.keyPem, cert: pki.leaves.good.chainPem }], refuseAfter: 0 });
     fx.track(f.close);
     const r = await scan(dest(f.port), SCAN_SHORT);
     expect(r.status).toBe('critical');
     expect(r.incomplete).toBe(false);
+    expect(r.error).toMatchObject({ phase: 'banner', code: 'rate-limited' });
     expect(r.error?.reply?.code).toBe(421);
-    expect(f.connections).toBe(2); // the attempt and its one retry
+    expect(r.findings[0]).toMatchObject({ severity: 'critical', code: 'rate-limited' });
+    // The first wave (four at once), then one at a time until six refusals in a row: bounded.
+    expect(f.connections).toBeGreaterThanOrEqual(6);
+    expect(f.connections).toBeLessThanOrEqual(10);
+  });
+
+  it('a capped server (3 sessions, a failed handshake holds its slot 100 ms): the same sets as without the cap, one at a time after the first 421', async () => {
+    const pki = await fx.pki();
+    const base = scanFixtureOptions('weak', pki);
+    const free = await startScanFixture(base);
+    const capped = await startScanFixture({ ...base, maxSessions: 3, lingerAfterFailureMs: 100 });
+    fx.track(free.close);
+    fx.track(capped.close);
+    const [a, b] = [await scan(dest(free.port), SCAN_SHORT), await scan(dest(capped.port), SCAN_SHORT)];
+    expect(a.attempts).toMatchObject({ adaptive: false, rateLimited: 0, backoffMs: 0, maxParallel: 4 });
+    expect(capped.refusedForLimit).toBeGreaterThan(0);
+    expect(b.attempts.adaptive).toBe(true);
+    expect(b.attempts.rateLimited).toBe(capped.refusedForLimit);
+    expect(b.incomplete).toBe(false);
+    expect(b.error).toBeNull();
+    for (const p of b.protocols) expect(p, p.protocol).toMatchObject({ complete: true, untested: [], untestedReason: null });
+    expect(b.groups.every((g) => g.accepted !== null)).toBe(true);
+    expect(Object.keys(b.features.untested).filter((k) => !b.features.untested[k as keyof typeof b.features.untested]!.startsWith('not applicable'))).toEqual([]);
+    expect(sets(b)).toEqual(sets(a));
+    expect(b.groups.filter((g) => g.accepted).map((g) => g.name)).toEqual(a.groups.filter((g) => g.accepted).map((g) => g.name));
+    expect(b.status).toBe(a.status);
+  });
+
+  it('a capped implicit-TLS port refuses in plaintext (421 before TLS): read as the limit, not as refused ciphers', async () => {
+    const pki = await fx.pki();
+    const base = { ...scanFixtureOptions('weak', pki), implicit: true };
+    const free = await startScanFixture(base);
+    const capped = await startScanFixture({ ...base, maxSessions: 3, lingerAfterFailureMs: 100 });
+    fx.track(free.close);
+    fx.track(capped.close);
+    const a = await scan(`smtps://127.0.0.1:${free.port}`, SCAN_SHORT);
+    const b = await scan(`smtps://127.0.0.1:${capped.port}`, SCAN_SHORT);
+    expect(capped.refusedForLimit).toBeGreaterThan(0);
+    expect(b.attempts.adaptive).toBe(true);
+    expect(b.error).toBeNull();
+    expect(b.protocols.every((p) => p.complete)).toBe(true);
+    expect(sets(b)).toEqual(sets(a));
+  });
+
+  it('a deadline cuts the scan short: incomplete, and every unit not reached says the deadline', async () => {
+    const pki = await fx.pki();
+    // Every greeting 150 ms late: the scan cannot finish in 400 ms.
+    const f = await startScanFixture({ ...scanFixtureOptions('dual', pki), greetingDelayMs: 150 });
+    fx.track(f.close);
+    const r = await scan(dest(f.port), { ...SCAN_SHORT, deadlineMs: 400 });
+    expect(r.incomplete).toBe(true);
+    expect(r.error).toMatchObject({ code: 'timeout', message: 'scan deadline of 400 ms reached' });
+    expect(r.timingMs.total).toBeLessThan(2_000);
+    const reasons = [...r.protocols.map((p) => p.untestedReason), ...r.groups.map((g) => g.untestedReason), ...Object.values(r.features.untested)].filter(Boolean);
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.some((why) => /deadline of 400 ms/.test(why!))).toBe(true);
+    expect(codes(r)).toContain('scan-incomplete');
   });
 
   it('--per-host 1: never more than one connection at once', async () => {
@@ -143,6 +208,7 @@ describe('scan: hostile and broken servers', () => {
     const r = await scan(dest(port), SCAN_SHORT);
     expect(r.status).toBe('critical');
     expect(r.error?.code).toBe('refused');
-    expect(r.attempts.connections).toBe(1);
+    // The first wave of attempts (the default handshake starts with the rest), then nothing more.
+    expect(r.attempts.connections).toBeLessThanOrEqual(4);
   });
 });

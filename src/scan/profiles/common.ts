@@ -1,6 +1,6 @@
 // Checks every profile makes: broken protocols, injection, compression, renegotiation, ciphers
 // without encryption or authentication, an incomplete scan. Profiles add their own on top.
-import type { ScanCipher, ScanFinding, ScanProtocolName, ScanResult } from '../../types.js';
+import type { ScanCipher, ScanFinding, ScanProtocolName, ScanResult } from '../types.js';
 import { SET, exclusionTokens } from './settings.js';
 
 export type ScanFacts = Omit<ScanResult, 'status' | 'findings'>;
@@ -24,14 +24,32 @@ export function cipherFindings(list: Array<ScanCipher & { protocol: ScanProtocol
   return [...by].map(([protocol, cs]) => make(protocol, cs.map((c) => c.name), cs));
 }
 
+/** What the scan did not test, counted per list: "TLSv1.2: 3 ciphers, 2 groups, 1 feature". */
+export function untestedSummary(r: ScanFacts): string[] {
+  const parts: string[] = [];
+  for (const p of r.protocols) {
+    if (p.accepted === null) parts.push(`${p.protocol}`);
+    else if (p.untested.length) parts.push(`${p.protocol}: ${p.untested.length} cipher${p.untested.length === 1 ? '' : 's'}`);
+  }
+  const groups = r.groups.filter((g) => g.accepted === null).length;
+  if (groups) parts.push(`${groups} group${groups === 1 ? '' : 's'}`);
+  const features = Object.keys(r.features.untested).filter((k) => !r.features.untested[k as keyof typeof r.features.untested]!.startsWith('not applicable')).length;
+  if (features) parts.push(`${features} feature${features === 1 ? '' : 's'}`);
+  const certs = r.certificates.filter((c) => c.untestedReason).length;
+  if (certs) parts.push(`${certs} certificate request${certs === 1 ? '' : 's'}`);
+  return parts;
+}
+
 export function commonFindings(r: ScanFacts): ScanFinding[] {
   const out: ScanFinding[] = [];
   if (r.error && !r.incomplete) {
-    out.push({ severity: 'critical', code: 'scan-failed', message: r.error.message, setting: null });
+    // The probe's own code (tls-handshake, refused, rate-limited ...): a scan says what a probe says.
+    out.push({ severity: 'critical', code: r.error.code, message: r.error.message, setting: null });
     return out;
   }
   if (r.incomplete) {
-    out.push({ severity: 'warning', code: 'scan-incomplete', message: `scan incomplete: ${r.error?.message ?? 'some attempts were not answered'}; unknown results are not graded`, setting: null });
+    const what = untestedSummary(r);
+    out.push({ severity: 'warning', code: 'scan-incomplete', message: `scan incomplete: ${r.error?.message ?? 'some attempts were not answered'}; not tested: ${what.join(', ') || 'nothing'} (not graded)`, setting: null });
   }
   for (const p of ['SSLv2', 'SSLv3'] as const) {
     if (accepted(r, p)) out.push({ severity: 'critical', code: `protocol-${p.toLowerCase()}`, message: `${p} accepted (broken: DROWN/POODLE)`, setting: SET.protocols, tier: 'insufficient' });
@@ -47,6 +65,13 @@ export function commonFindings(r: ScanFacts): ScanFinding[] {
   }
   if (r.features.compression === 'deflate') {
     out.push({ severity: 'critical', code: 'tls-compression', message: 'TLS compression (DEFLATE) accepted: CRIME', setting: SET.compression, tier: 'insufficient' });
+  }
+  const bled = r.features.heartbleed.filter((h) => h.vulnerable === true).map((h) => h.protocol);
+  if (bled.length) {
+    out.push({ severity: 'critical', code: 'heartbleed', message: `Heartbleed (CVE-2014-0160): the server answered a heartbeat claiming more than it carried with its own memory (${bled.join(', ')})`, setting: SET.heartbleed, tier: 'insufficient' });
+  }
+  if (r.features.fallbackScsv === false) {
+    out.push({ severity: 'info', code: 'no-fallback-scsv', message: 'TLS_FALLBACK_SCSV not honoured (RFC 7507): a client retrying with a lower version is not refused; mail clients do not do version fallback', setting: null });
   }
   if (r.features.secureRenegotiation === false) {
     out.push({ severity: 'critical', code: 'insecure-renegotiation', message: 'no RFC 5746 secure renegotiation (renegotiation_info not echoed)', setting: SET.renegotiation, tier: 'insufficient' });

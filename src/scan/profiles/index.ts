@@ -1,6 +1,7 @@
 // Grade a scan against a named profile: findings (each naming the Postfix setting) and the worst
 // severity as the status, so the exit code follows the profile's verdict.
-import type { ScanFinding, ScanProfileName, Status } from '../../types.js';
+import type { Status } from '../../types.js';
+import type { ScanFinding, ScanProfileName } from '../types.js';
 import { commonFindings, type ScanFacts } from './common.js';
 import { ncscFindings } from './ncsc.js';
 import { mozillaFindings } from './mozilla.js';

@@ -1,7 +1,8 @@
 // Mozilla server-side TLS recommendations (ssl-config.mozilla.org, guidelines v5.7): the
 // "intermediate" and "modern" configurations. Anything outside the configuration is a WARNING;
 // what every profile calls broken is CRITICAL (common.ts).
-import type { ScanFinding } from '../../types.js';
+import type { ScanFinding } from '../types.js';
+import { describeDhSizes, dhSizes } from '../dh-sizes.js';
 import { SET } from './settings.js';
 import { accepted, acceptedCiphers, cipherFindings, type ScanFacts } from './common.js';
 import { opensslCurve } from './ncsc.js';
@@ -32,12 +33,14 @@ export function mozillaFindings(r: ScanFacts, modern: boolean): ScanFinding[] {
     message: `${protocol}: ${names.length} cipher(s) outside ${name}: ${names.join(', ')}`,
     setting: protocol === 'TLSv1.3' ? 'TLS 1.3 suites come from OpenSSL; remove TLS_AES_128_CCM* from its ciphersuites' : SET.highList(MOZILLA_INTERMEDIATE_CIPHERS.join(':')),
   })));
-  const groups = r.groups.filter((g) => g.accepted && !CURVES.includes(g.name));
+  // The ML-KEM hybrids each contain one of the profile's curves.
+  const groups = r.groups.filter((g) => g.accepted && !g.hybrid && !CURVES.includes(g.name));
   if (groups.length) {
     out.push({ severity: 'warning', code: 'group-not-in-profile', message: `key exchange group(s) outside ${name}: ${groups.map((g) => g.name).join(', ')}`, setting: SET.curves(CURVES.map(opensslCurve).join(' ')) });
   }
-  if (!modern && r.dheBits !== null && r.dheBits < 2048) {
-    out.push({ severity: r.dheBits < 1024 ? 'critical' : 'warning', code: 'dh-params-small', message: `DHE parameters of ${r.dheBits} bits (${name}: ffdhe2048 or larger)`, setting: SET.dhParams });
+  const small = dhSizes(r.protocols).filter((s) => s.bits < 2048);
+  if (!modern && small.length) {
+    out.push({ severity: small[0].bits < 1024 ? 'critical' : 'warning', code: 'dh-params-small', message: `DHE parameters of ${describeDhSizes(small)} (${name}: ffdhe2048 or larger)`, setting: SET.dhParams });
   }
   const rsa = r.certificates.find((c) => c.requested === 'rsa')?.leaf;
   if (rsa?.key.bits != null && rsa.key.bits < 2048) {

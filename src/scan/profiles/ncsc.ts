@@ -1,7 +1,8 @@
 // NCSC-NL "IT Security Guidelines for Transport Layer Security" (v2.1, 2021), as internet.nl's
 // mail test applies them: good / sufficient / phase-out / insufficient. Phase-out is a WARNING,
 // insufficient is CRITICAL; good and sufficient pass.
-import type { ScanCipher, ScanFinding, ScanTier } from '../../types.js';
+import type { ScanCipher, ScanFinding, ScanTier } from '../types.js';
+import { describeDhSizes, dhSizes } from '../dh-sizes.js';
 import { SET, exclusionTokens } from './settings.js';
 import { accepted, acceptedCiphers, cipherFindings, uniq, type ScanFacts } from './common.js';
 
@@ -28,6 +29,8 @@ const GROUP_TIER: Record<string, ScanTier> = {
   // secp521r1 is in neither list of v2.1; not graded down here (a stronger curve of the same family).
   'P-521': 'sufficient',
   ffdhe4096: 'sufficient', ffdhe3072: 'sufficient', ffdhe2048: 'phase-out', ffdhe6144: 'sufficient', ffdhe8192: 'sufficient',
+  // Not in v2.1 (2021); each hybrid contains a curve that is good on its own (X25519, P-256, P-384).
+  X25519MLKEM768: 'good', SecP256r1MLKEM768: 'good', SecP384r1MLKEM1024: 'good',
 };
 
 const severityOf = (tier: ScanTier) => (tier === 'insufficient' ? 'critical' : 'warning') as 'critical' | 'warning';
@@ -63,9 +66,11 @@ export function ncscFindings(r: ScanFacts): ScanFinding[] {
       out.push({ severity: severityOf(tier), code: `group-${tier}`, message: `key exchange group ${g.name} accepted (${tier})`, setting: g.name.startsWith('ffdhe') ? SET.ffdheGroups(ff.join(' ') || 'ffdhe3072 ffdhe4096') : SET.curves(ec.join(' ') || 'X25519 prime256v1 secp384r1'), tier });
     }
   }
-  if (r.dheBits !== null && r.dheBits < 3072) {
-    const tier: ScanTier = r.dheBits >= 2048 ? 'phase-out' : 'insufficient';
-    out.push({ severity: severityOf(tier), code: `dh-params-${tier}`, message: `DHE parameters of ${r.dheBits} bits (${tier}; NCSC: >= 3072)`, setting: SET.dhParams, tier });
+  // One finding per tier, naming the suites of each size (OpenSSL's automatic parameters differ per suite).
+  const sizes = dhSizes(r.protocols);
+  for (const tier of ['insufficient', 'phase-out'] as const) {
+    const these = sizes.filter((s) => (tier === 'insufficient' ? s.bits < 2048 : s.bits >= 2048 && s.bits < 3072));
+    if (these.length) out.push({ severity: severityOf(tier), code: `dh-params-${tier}`, message: `DHE parameters of ${describeDhSizes(these)} (${tier}; NCSC: >= 3072)`, setting: SET.dhParams, tier });
   }
   for (const c of r.certificates) {
     const k = c.leaf?.key;

@@ -14,6 +14,7 @@ export const SET = {
   compression: 'tls_ssl_options = NO_COMPRESSION (default since Postfix 2.11)',
   renegotiation: 'link Postfix with an OpenSSL that supports RFC 5746 (any since 0.9.8m); tls_ssl_options = NO_RENEGOTIATION',
   injection: 'upgrade Postfix (CVE-2011-0411 fixed in 2.8.0, 2.7.3, 2.6.9, 2.5.12, 2.4.16) or the STARTTLS proxy in front of it',
+  heartbleed: 'upgrade the OpenSSL Postfix is linked with (1.0.1g or later; 1.0.1 is long out of support)',
   rsaKey: 'smtpd_tls_chain_files (or smtpd_tls_cert_file / smtpd_tls_key_file): an RSA key of >= 2048 bits',
   ecdsaCert: 'smtpd_tls_chain_files = ecdsa-key.pem, ecdsa-chain.pem, rsa-key.pem, rsa-chain.pem (or smtpd_tls_eccert_file / smtpd_tls_eckey_file)',
 } as const;
