@@ -7,3 +7,5 @@ export { ProbeError, UsageError } from './errors.js';
 export * from './types.js';
 export { runProbes } from './run.js';
 export { scan, SCAN_PROFILES } from './scan/index.js';
+export { checkPostfix } from './postfix/index.js';
+export type * from './postfix/types.js';

@@ -44,8 +44,9 @@ export function parseEntries(stdout: string): [string, string][] {
   return out;
 }
 
-const WARNING = /^postconf: warning: (.*)$/;
-const FATAL = /^postconf: fatal: (.*)$/m;
+// Postfix prefixes its messages with argv[0]: "/usr/sbin/postconf: warning: ...".
+const WARNING = /^(?:\S*\/)?postconf: warning: (.*)$/;
+const FATAL = /^(?:\S*\/)?postconf: fatal: (.*)$/m;
 
 /** Runs `postconf [-c DIR] ARGS`; a fatal error or a missing binary is a UsageError naming it. */
 export function runPostconf(bin: string, configDir: string | undefined, args: string[], timeoutMs = 20_000): Promise<PostconfOutput> {
