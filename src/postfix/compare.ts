@@ -44,12 +44,14 @@ export function compareListener(x: CompareInput): { rows: ComparisonRow[]; findi
     row({ check: 'wrapper mode', parameter: 'smtpd_tls_wrappermode', configured: 'TLS first', served: servedMode, verdict: !p ? 'not-probed' : plaintext ? 'differs' : p.tls ? 'ok' : 'failed' });
     if (plaintext) differ({ severity: 'critical', code: 'wrappermode-not-served', parameter: 'smtpd_tls_wrappermode', configured: 'yes', served: 'plaintext SMTP greeting', message: 'smtpd_tls_wrappermode = yes, but the port greets in plaintext', cause: RELOAD });
   } else {
-    const offered = p ? p.smtp.starttls.offered : null;
+    // The level shows in the EHLO reply; a session that ended before it shows nothing.
+    const sawEhlo = p !== null && (p.smtp.ehlo.length > 0 || p.smtp.heloFallback === true);
+    const offered = sawEhlo ? p.smtp.starttls.offered : null;
     const required = served?.plaintextMail ? served.plaintextMail.code === 530 : null;
-    const servedLevel = offered === null ? null : p?.error?.code === 'implicit-tls-suspected' ? 'implicit TLS' : !offered ? 'none' : required ? 'encrypt' : required === false ? 'may' : 'offered';
+    const servedLevel = p?.error?.code === 'implicit-tls-suspected' ? 'implicit TLS' : offered === null ? null : !offered ? 'none' : required ? 'encrypt' : required === false ? 'may' : 'offered';
     const describe = (l: string | null) => (l === 'none' ? 'none (no STARTTLS)' : l === 'may' ? 'may (STARTTLS offered)' : l === 'encrypt' ? 'encrypt (530 before STARTTLS)' : l);
     const same = servedLevel === s.level || (servedLevel === 'offered' && s.level !== 'none');
-    row({ check: 'security level', parameter: levelParam, configured: describe(s.level)!, served: describe(servedLevel), verdict: servedLevel === null ? 'not-probed' : same ? 'ok' : 'differs' });
+    row({ check: 'security level', parameter: levelParam, configured: describe(s.level)!, served: servedLevel === null && p?.error ? `failed (${p.error.code})` : describe(servedLevel), verdict: servedLevel === null ? (p?.error ? 'failed' : 'not-probed') : same ? 'ok' : 'differs' });
     if (servedLevel !== null && !same) {
       const mail = served?.plaintextMail ? `${served.plaintextMail.code} ${served.plaintextMail.text}` : '';
       if (s.level !== 'none' && servedLevel === 'none') {

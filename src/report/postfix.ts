@@ -69,10 +69,12 @@ export function renderPostfix(r: PostfixReport, options: PostfixRenderOptions): 
   const out: string[] = [postfixVerdictLine(r, c)];
   out.push(c.dim(`  configuration read with ${r.source === 'postconf' ? 'postconf' : 'no postconf (main.cf/master.cf directly)'}; certificate names checked: ${r.names.map(clean).join(', ') || 'none'}`));
   for (const n of r.notes) out.push(c.dim(`  note: ${clean(n)}`));
+  // A note that is also a finding (no postconf) is said once, here at the top.
+  const findings = r.findings.filter((f) => !r.notes.includes(f.message));
   for (const l of r.listeners) out.push('', ...listenerBlock(l, c));
   out.push('', c.bold(c.cyan('Configuration')));
   out.push(`  SMTP client: smtp_tls_security_level = ${clean(r.client.level)}${r.client.policyMaps.length ? `; smtp_tls_policy_maps = ${r.client.policyMaps.map((p) => clean(p.map)).join(', ')}` : ''}`);
-  out.push(...(r.findings.length ? findingLines(r.findings, c) : ['  no findings']));
+  out.push(...(findings.length ? findingLines(findings, c) : ['  no findings']));
   out.push('', c.dim(`  ${r.listeners.reduce((n, l) => n + (l.served?.connections ?? 0), 0)} connections; config ${r.timingMs.config} ms, files ${r.timingMs.files} ms, probes ${r.timingMs.probe} ms, total ${r.timingMs.total} ms`));
   return `${out.join('\n')}\n`;
 }
