@@ -125,6 +125,31 @@ smtp_tls_policy_maps = hash:${policy}
     });
   });
 
+  it('-o values that name other parameters, and defaults that name an overridden one: postconf and the files agree', async () => {
+    const dir = configDir(`myhostname = mx.test.example
+mua_tls_level = encrypt
+tls_dir = \${config_directory}/tls
+smtpd_tls_security_level = may
+smtpd_tls_chain_files = $tls_dir/rsa.pem
+`, `smtp inet n - n - - smtpd
+submission inet n - n - - smtpd
+  -o smtpd_tls_security_level=$mua_tls_level
+  -o smtpd_tls_chain_files=
+  -o smtpd_tls_cert_file=\${tls_dir}/sub.pem
+`);
+    const viaPostconf = await checkPostfix({ configDir: dir, offline: true });
+    const viaFiles = await checkPostfix({ configDir: dir, offline: true, postconf: false });
+    const sub = viaPostconf.listeners[1].settings;
+    expect(sub.level).toBe('encrypt');
+    expect(sub.levelFrom).toBe('smtpd_tls_security_level = encrypt');
+    // smtpd_tls_key_file defaults to $smtpd_tls_cert_file: the overridden value.
+    expect(sub.certificates).toEqual({ parameter: 'smtpd_tls_cert_file', files: [`${dir}/tls/sub.pem`] });
+    expect(sub.parameters.smtpd_tls_key_file).toBe(`${dir}/tls/sub.pem`);
+    expect(viaPostconf.listeners[0].settings.certificates.files).toEqual([`${dir}/tls/rsa.pem`]);
+    expect(viaPostconf.findings.filter((f) => f.code === 'postconf-warning')).toEqual([]);
+    expect(viaFiles.listeners.map((l) => l.settings)).toEqual(viaPostconf.listeners.map((l) => l.settings));
+  });
+
   describe('bad input: one line, never a stack trace', () => {
     it('a configuration directory that does not exist', async () => {
       const e = await oneLine(checkPostfix({ configDir: join(root, 'nope') }));
