@@ -109,5 +109,5 @@ export function defaultsFor(version: string, compatibilityLevel = '0'): Defaults
   return out;
 }
 
-/** The newest release the table describes; the default for `postfixVersion`. */
+/** The default for `postfixVersion`: Debian 12's Postfix, the one whose postconf -d the tests pin. */
 export const DEFAULT_POSTFIX_VERSION = '3.7';
