@@ -10,10 +10,10 @@ import { LEVELS } from './levels.js';
 import { parseResolverAddress } from './dns/server-address.js';
 import type { ProbeOptions } from './types.js';
 
-export const COMMANDS = ['probe', 'policy', 'scan', 'tlsa'] as const;
+export const COMMANDS = ['probe', 'policy', 'scan', 'postfix', 'tlsa'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
-export type OptionGroup = 'connection' | 'tls' | 'smtp' | 'verdict' | 'output' | 'run' | 'policy' | 'scan' | 'tlsa';
+export type OptionGroup = 'connection' | 'tls' | 'smtp' | 'verdict' | 'output' | 'run' | 'policy' | 'scan' | 'postfix' | 'tlsa';
 
 export interface CliOption {
   /** Long flag without dashes; camelCased (without "no-") it is the key of the parsed values. */
@@ -101,6 +101,8 @@ export const OUTPUT_FORMATS = ['table', 'json', 'ndjson', 'nagios', 'quiet'] as 
 export const SCAN_PROFILES = ['ncsc', 'mozilla-intermediate', 'mozilla-modern'] as const;
 
 const PROBING: readonly CommandName[] = ['probe', 'policy', 'scan'];
+/** Commands that print results (the output options). */
+const REPORTING: readonly CommandName[] = ['probe', 'policy', 'scan', 'postfix'];
 const PROBE: readonly CommandName[] = ['probe'];
 const PROBE_POLICY: readonly CommandName[] = ['probe', 'policy'];
 
@@ -115,17 +117,17 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'mx', arg: 'first|all', description: 'probe the first MX host or all of them', default: 'all', parse: parseOneOf('--mx', ['first', 'all'] as const), group: 'connection', commands: PROBE, option: 'mxMode' },
   { long: 'all-addresses', description: 'probe every address of each host (default: first that answers)', group: 'connection', commands: PROBE_POLICY, option: 'allAddresses' },
   { long: 'resolver', arg: 'IP[:PORT]', description: 'DNS server to ask instead of the system resolver (repeatable)', repeat: true, parse: parseResolverAddress, group: 'connection', commands: PROBING, option: 'resolver' },
-  { long: 'connect-timeout', arg: 'TIME', description: 'TCP connect deadline', default: '10s', parse: parseMs('--connect-timeout'), group: 'connection', commands: PROBING, option: 'connectTimeoutMs' },
-  { long: 'timeout', arg: 'TIME', description: 'deadline for each SMTP reply', default: '30s', parse: parseMs('--timeout'), group: 'connection', commands: PROBING, option: 'timeoutMs' },
+  { long: 'connect-timeout', arg: 'TIME', description: 'TCP connect deadline', default: '10s', parse: parseMs('--connect-timeout'), group: 'connection', commands: REPORTING, option: 'connectTimeoutMs' },
+  { long: 'timeout', arg: 'TIME', description: 'deadline for each SMTP reply', default: '30s', parse: parseMs('--timeout'), group: 'connection', commands: REPORTING, option: 'timeoutMs' },
   { long: 'banner-timeout', arg: 'TIME', description: 'deadline for the greeting', default: '60s', parse: parseMs('--banner-timeout'), group: 'connection', commands: PROBING, option: 'bannerTimeoutMs' },
-  { long: 'tls-timeout', arg: 'TIME', description: 'deadline for the TLS handshake', default: '15s', parse: parseMs('--tls-timeout'), group: 'connection', commands: PROBING, option: 'tlsTimeoutMs' },
+  { long: 'tls-timeout', arg: 'TIME', description: 'deadline for the TLS handshake', default: '15s', parse: parseMs('--tls-timeout'), group: 'connection', commands: REPORTING, option: 'tlsTimeoutMs' },
   { long: 'deadline', arg: 'TIME', description: 'cap on one whole probe (scan: on the whole scan)', parse: parseMs('--deadline'), group: 'connection', commands: PROBING, option: 'deadlineMs' },
   // tls: what to offer and what to verify
-  { long: 'level', short: 'l', arg: 'LEVEL', description: `Postfix security level: ${LEVELS.join(', ')}`, default: 'verify', parse: parseOneOf('--level', LEVELS), group: 'tls', commands: PROBE, option: 'level' },
+  { long: 'level', short: 'l', arg: 'LEVEL', description: `Postfix security level: ${LEVELS.join(', ')}`, default: 'verify', parse: parseOneOf('--level', LEVELS), group: 'tls', commands: ['probe', 'postfix'], option: 'level' },
   { long: 'match', short: 'm', arg: 'VALUE', description: 'fingerprint digests (fingerprint) or names (verify, secure: hostname, nexthop, dot-nexthop, .domain); repeatable, or separated by |', repeat: true, group: 'tls', commands: PROBE, option: 'match' },
   { long: 'fingerprint-digest', arg: 'ALG', description: 'digest for --match at level fingerprint', default: 'sha256', parse: parseOneOf('--fingerprint-digest', ['sha256', 'sha1', 'md5'] as const), group: 'tls', commands: PROBE, option: 'fingerprintDigest' },
   { long: 'servername', arg: 'NAME', description: 'SNI to send and name to verify (default: the MX/host name)', group: 'tls', commands: ['probe', 'scan'], option: 'servername' },
-  { long: 'ca-file', arg: 'FILE', description: "PEM trust anchors instead of Node's bundled roots", group: 'tls', commands: PROBE_POLICY, option: 'caFile' },
+  { long: 'ca-file', arg: 'FILE', description: "PEM trust anchors instead of Node's bundled roots", group: 'tls', commands: ['probe', 'policy', 'postfix'], option: 'caFile' },
   { long: 'append-ca', description: 'trust --ca-file in addition to the bundled roots', group: 'tls', commands: PROBE_POLICY, option: 'appendCa' },
   { long: 'protocols', arg: 'LIST', description: "Postfix protocol list, e.g. '>=TLSv1.2' or '!SSLv3, !TLSv1'", default: '>=TLSv1', group: 'tls', commands: PROBE, option: 'protocols' },
   { long: 'ciphers', arg: 'GRADE', description: 'Postfix cipher grade: high, medium, low, export, null', default: 'medium', group: 'tls', commands: PROBE, option: 'ciphers' },
@@ -135,21 +137,21 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'tlsrpt', description: 'look up the TLSRPT record (RFC 8460) even without DANE or MTA-STS', group: 'tls', commands: PROBE, option: 'tlsrpt' },
   { long: 'mta-sts-port', arg: 'PORT', description: 'port of the MTA-STS policy host (tests)', default: 443, parse: parseIntIn('--mta-sts-port', 1, 65535), group: 'tls', commands: PROBE, option: 'mtaStsPort' },
   // smtp: the conversation
-  { long: 'ehlo', arg: 'NAME', description: "EHLO name (default: this host's fully qualified name)", group: 'smtp', commands: PROBING, option: 'ehlo' },
+  { long: 'ehlo', arg: 'NAME', description: "EHLO name (default: this host's fully qualified name)", group: 'smtp', commands: REPORTING, option: 'ehlo' },
   { long: 'from', arg: 'ADDR', description: 'MAIL FROM address (default: null sender <>)', group: 'smtp', commands: PROBE, option: 'from' },
   { long: 'to', arg: 'ADDR', description: 'RCPT TO address (repeatable)', repeat: true, group: 'smtp', commands: PROBE, option: 'to' },
   { long: 'data', arg: 'FILE|-', description: 'send this message (never sent unless asked)', parse: readTextFile('--data'), group: 'smtp', commands: PROBE, option: 'data' },
   { long: 'quit-after', arg: 'STEP', description: `stop after: ${QUIT_AFTER.join(', ')} (default rcpt with --to, else tls)`, parse: parseOneOf('--quit-after', QUIT_AFTER), group: 'smtp', commands: PROBE, option: 'quitAfter' },
   { long: 'no-pipelining', description: 'send MAIL/RCPT one at a time even when PIPELINING is offered', group: 'smtp', commands: PROBE, option: 'pipelining', value: false },
   // verdict
-  { long: 'warn-days', arg: 'DAYS', description: 'WARNING when the certificate expires within DAYS', default: 21, parse: parseIntIn('--warn-days', 0, 100000), group: 'verdict', commands: PROBE_POLICY, option: 'warnDays' },
-  { long: 'crit-days', arg: 'DAYS', description: 'CRITICAL when the certificate expires within DAYS', default: 7, parse: parseIntIn('--crit-days', 0, 100000), group: 'verdict', commands: PROBE_POLICY, option: 'critDays' },
+  { long: 'warn-days', arg: 'DAYS', description: 'WARNING when the certificate expires within DAYS', default: 21, parse: parseIntIn('--warn-days', 0, 100000), group: 'verdict', commands: ['probe', 'policy', 'postfix'], option: 'warnDays' },
+  { long: 'crit-days', arg: 'DAYS', description: 'CRITICAL when the certificate expires within DAYS', default: 7, parse: parseIntIn('--crit-days', 0, 100000), group: 'verdict', commands: ['probe', 'policy', 'postfix'], option: 'critDays' },
   { long: 'min-tls', arg: 'VERSION', description: 'WARNING when a lower TLS version is negotiated (e.g. TLSv1.2)', parse: parseTlsVersion('--min-tls'), group: 'verdict', commands: PROBE, option: 'minTls' },
   // output: the same meaning in every command that prints results
-  { long: 'format', arg: 'FORMAT', description: OUTPUT_FORMATS.join(', '), default: 'table', parse: parseOneOf('--format', OUTPUT_FORMATS), group: 'output', commands: PROBING },
-  { long: 'json', description: 'JSON (--format json)', group: 'output', commands: [...PROBING, 'tlsa'] },
-  { long: 'ndjson', description: 'one JSON object per line, as each result is ready (--format ndjson)', group: 'output', commands: PROBING },
-  { long: 'quiet', short: 'q', description: 'verdict lines only (--format quiet)', group: 'output', commands: PROBING },
+  { long: 'format', arg: 'FORMAT', description: OUTPUT_FORMATS.join(', '), default: 'table', parse: parseOneOf('--format', OUTPUT_FORMATS), group: 'output', commands: REPORTING },
+  { long: 'json', description: 'JSON (--format json)', group: 'output', commands: [...REPORTING, 'tlsa'] },
+  { long: 'ndjson', description: 'one JSON object per line, as each result is ready (--format ndjson)', group: 'output', commands: REPORTING },
+  { long: 'quiet', short: 'q', description: 'verdict lines only (--format quiet)', group: 'output', commands: REPORTING },
   { long: 'verbose', short: 'v', description: 'SMTP transcript with ->, <- and == marks', group: 'output', commands: PROBE, option: 'transcript' },
   { long: 'show-certs', description: 'PEM of the chain as served', group: 'output', commands: PROBE, option: 'showCerts' },
   // run: many destinations
@@ -162,12 +164,18 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'fail-on-change', description: 'with --baseline: exit 2 when anything changed (the results keep their own status)', group: 'run', commands: PROBE },
   { long: 'no-progress', description: 'no progress line on stderr (shown only when stderr is a terminal)', group: 'run', commands: PROBE_POLICY },
   // policy FILE
-  { long: 'offline', description: 'lint only, probe nothing', group: 'policy', commands: ['policy'] },
+  { long: 'offline', description: 'lint only (policy), check configuration and files only (postfix): no connection', group: 'policy', commands: ['policy', 'postfix'] },
   { long: 'domain', arg: 'NAME', description: 'probe .domain pattern entries as this domain', group: 'policy', commands: ['policy'] },
   // scan DEST
   { long: 'profile', arg: 'NAME', description: `grade against: ${SCAN_PROFILES.join(', ')}`, default: 'ncsc', parse: parseOneOf('--profile', SCAN_PROFILES), group: 'scan', commands: ['scan'] },
   { long: 'per-host', arg: 'N', description: 'connections at once to the server (one at a time once it refuses one)', default: 4, parse: parseIntIn('--per-host', 1, 64), group: 'scan', commands: ['scan'] },
   { long: 'quick', description: 'protocols, the preferred cipher of each, certificates and the injection test only: a handful of connections', group: 'scan', commands: ['scan'] },
+  // postfix: this host's Postfix, configured against served
+  { long: 'config-dir', arg: 'DIR', description: 'Postfix configuration directory (postconf -c; default: postconf\'s own, /etc/postfix)', group: 'postfix', commands: ['postfix'] },
+  { long: 'host', arg: 'NAME', description: 'another name every certificate must carry, besides myhostname (repeatable)', repeat: true, group: 'postfix', commands: ['postfix'] },
+  { long: 'postfix-version', arg: 'VERSION', description: 'without postconf: the Postfix version whose defaults apply', default: '3.7', group: 'postfix', commands: ['postfix'] },
+  { long: 'postconf', arg: 'PATH', description: 'postconf binary (default: found on PATH and in /usr/sbin)', group: 'postfix', commands: ['postfix'] },
+  { long: 'no-postconf', description: 'read main.cf and master.cf directly, without postconf', group: 'postfix', commands: ['postfix'] },
   // tlsa --cert FILE
   { long: 'cert', arg: 'FILE', description: 'PEM certificate (leaf first, then its chain) or public/private key; - for stdin', group: 'tlsa', commands: ['tlsa'] },
   { long: 'usage', arg: 'N', description: 'TLSA usage: 3 DANE-EE (leaf), 2 DANE-TA (issuer); default both', parse: parseDigit('--usage', 3), group: 'tlsa', commands: ['tlsa'] },

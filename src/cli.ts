@@ -11,6 +11,7 @@ import { runProbeCommand } from './commands/probe.js';
 import { runPolicyCommand } from './commands/policy.js';
 import { runScanCommand } from './commands/scan.js';
 import { runTlsaCommand } from './commands/tlsa.js';
+import { runPostfixCommand } from './commands/postfix.js';
 
 type Values = Record<string, unknown>;
 type Run = (args: string[], values: Values) => Promise<number>;
@@ -32,6 +33,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
   probe: { run: runProbeCommand, summary: 'probe each destination (the default command)', args: '[destinations...]', argHelp: 'destinations (see below)', usage: '[probe] [options] DEST...' },
   policy: { run: runPolicyCommand, summary: 'check every entry of a Postfix tls_policy table against the servers it names', args: '<file>', argHelp: 'text source of the tls_policy map', usage: 'policy [options] FILE' },
   scan: { run: runScanCommand, summary: 'full TLS capability scan of one server (protocols, ciphers, groups, resumption, injection), graded by a profile', args: '<dest>', argHelp: 'one destination (first MX host, first address)', usage: 'scan [options] DEST' },
+  postfix: { run: runPostfixCommand, summary: "this host's Postfix: what main.cf/master.cf configure for each smtpd listener against what it serves, and lint", args: '', argHelp: '', usage: 'postfix [options]' },
   tlsa: { run: runTlsaCommand, summary: 'print the TLSA records for a certificate (and its issuer) or a key: publish them before a rollover', args: '', argHelp: '', usage: 'tlsa --cert FILE [options]' },
 };
 

@@ -15,3 +15,5 @@ export { parseDestination, parseDestinationList } from './destination.js';
 export { LEVELS } from './levels.js';
 export { ProbeError, UsageError } from './errors.js';
 export * from './types.js';
+export { checkPostfix } from './postfix/index.js';
+export type * from './postfix/types.js';

@@ -58,13 +58,16 @@ export interface CipherChoice {
   level?: Level;
 }
 
-/** The OpenSSL cipher string Postfix would set for this grade, exclusions and level. */
-export function postfixCipherString({ grade = 'medium', exclude, level = 'may' }: CipherChoice): string {
+/**
+ * The OpenSSL cipher string Postfix would set for this grade, exclusions and level. `lists` are
+ * the tls_*_cipherlist values in force (a server's main.cf may change them; default: 3.7's).
+ */
+export function postfixCipherString({ grade = 'medium', exclude, level = 'may' }: CipherChoice, lists: Readonly<Record<CipherGrade, string>> = POSTFIX_CIPHERLISTS): string {
   const g = parseCipherGrade(grade);
   const toks = parseCipherExclusions(exclude);
   const auto = cipherExclusion(level);
   if (auto) toks.push(auto);
-  return POSTFIX_CIPHERLISTS[g] + toks.map((t) => `:!${t}`).join('');
+  return lists[g] + toks.map((t) => `:!${t}`).join('');
 }
 
 /** Throws a UsageError when OpenSSL selects no cipher at all for `ciphers`. */
