@@ -133,6 +133,28 @@ export interface ClientCertificateFacts {
   fingerprints: PostfixFingerprints;
 }
 
+/**
+ * `mxprobe fingerprint --cert FILE`: a certificate's digests in Postfix's format and the table
+ * lines that use them (relay_clientcerts, check_ccert_access, a tls_policy `fingerprint` entry).
+ */
+export interface FingerprintReport {
+  /** The first certificate of the file (the one a client or server presents). */
+  subject: string;
+  issuer: string;
+  notAfter: string;
+  /** DNS names (SAN, else CN): the right-hand side of relay_clientcerts and the tls_policy key. */
+  names: string[];
+  /** Further certificates in the file (its chain): not looked up by Postfix, listed only. */
+  chainCertificates: number;
+  fingerprints: PostfixFingerprints;
+  /** relay_clientcerts (permit_tls_clientcerts): "FINGERPRINT name", certificate then public key. */
+  relayClientcerts: string[];
+  /** check_ccert_access (access(5)): "FINGERPRINT OK", certificate then public key. */
+  checkCcertAccess: string[];
+  /** The tls_policy `match=` value of a `fingerprint` entry (certificate|public key). */
+  tlsPolicyMatch: string;
+}
+
 /** compareRelay: the RCPT replies of the session with the client certificate and of a second one without it. */
 export interface RelayComparison {
   withCertificate: CommandReply[];
