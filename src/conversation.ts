@@ -12,6 +12,10 @@ import { describeReply, replyClass } from './smtp/reply.js';
 import { secureContextFor } from './tls/context.js';
 import { readPeer, sniFor } from './tls/peer.js';
 import { settleTls13 } from './tls/settle.js';
+import { submissionOf } from './submission-options.js';
+import { submissionStep } from './smtp/submission-step.js';
+import { mailParameters } from './smtp/requiretls.js';
+import { clientCertificateFacts } from './tls/client-certificate.js';
 import { attachPolicies, daneAllowsMail, effectiveLevel, isDaneLevel } from './policy-dns/index.js'; // issue 8
 
 /**
@@ -90,6 +94,8 @@ export class Conversation {
     }
 
     if (!this.levelAllowsMail()) return this.quit();
+    // AUTH (RFC 4954) and the REQUIRETLS check: after the level is met, before MAIL.
+    await submissionStep({ session: s, result, submission: submissionOf(o), quitAfter: o.quitAfter, timeoutMs: o.timeoutMs });
     if (o.quitAfter === 'tls') return this.quit();
     await this.transaction();
   }
@@ -98,7 +104,9 @@ export class Conversation {
     const { o, target } = this;
     return {
       servername: sniFor(o, target.host),
-      secureContext: secureContextFor({ ca: o.ca, appendCa: o.appendCa, ciphers: o.ciphers, minVersion: o.minVersion, maxVersion: o.maxVersion }),
+      secureContext: secureContextFor({
+        ca: o.ca, appendCa: o.appendCa, ciphers: o.ciphers, minVersion: o.minVersion, maxVersion: o.maxVersion, clientCert: submissionOf(o).clientCert ?? undefined,
+      }),
       timeoutMs: o.tlsTimeoutMs,
       phase,
       mode: this.result.mode,
@@ -151,6 +159,8 @@ export class Conversation {
     result.tls = peer.tls;
     result.certificates = peer.certificates;
     result.verification = peer.verification;
+    const { clientCert } = submissionOf(o);
+    if (clientCert) result.tls.clientCertificate = clientCertificateFacts(clientCert, o.fingerprintDigest, null);
     this.peerChain = peer.chain;
     this.transcript?.add('==', `TLS established: ${peer.tls.protocol} ${peer.tls.cipher.standardName || peer.tls.cipher.name}${peer.tls.keyExchange?.group ? ` ${peer.tls.keyExchange.group}` : ''}, ${peer.chain.length} certificate(s)`);
     if (target.policies) attachPolicies(result, target.policies, peer.chain, o); // issue 8: TLSA vs the chain
@@ -180,7 +190,7 @@ export class Conversation {
     const s = this.session!;
     const caps = result.smtp.ehloTls ?? result.smtp.ehlo;
     const pipelining = o.pipelining && hasCapability(caps, 'PIPELINING');
-    const commands: PipelinedCommand[] = [{ line: `MAIL FROM:<${o.from}>`, phase: 'mail' }];
+    const commands: PipelinedCommand[] = [{ line: `MAIL FROM:<${o.from}>${mailParameters(submissionOf(o).requireTls)}`, phase: 'mail' }];
     if (o.quitAfter !== 'mail') for (const to of o.to) commands.push({ line: `RCPT TO:<${to}>`, phase: 'rcpt' });
     if (o.sendData) commands.push({ line: 'DATA', phase: 'data' });
     let replies: SmtpReply[];

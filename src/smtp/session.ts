@@ -54,10 +54,10 @@ export class SmtpSession {
     return this.botchedBy !== null;
   }
 
-  /** Read one reply; failures mark the session botched. */
-  async read(phase: Phase, timeoutMs: number, waitingFor: string, greeting = false): Promise<SmtpReply> {
+  /** Read one reply; failures mark the session botched. `redact` rewrites its lines for the transcript. */
+  async read(phase: Phase, timeoutMs: number, waitingFor: string, greeting = false, redact?: (line: string) => string): Promise<SmtpReply> {
     try {
-      return await this.reader.readReply({ phase, timeoutMs: this.clock.budget(timeoutMs, phase), waitingFor, greeting });
+      return await this.reader.readReply({ phase, timeoutMs: this.clock.budget(timeoutMs, phase), waitingFor, greeting, redact });
     } catch (err) {
       if (err instanceof ProbeError) this.botchedBy = err;
       throw err;
