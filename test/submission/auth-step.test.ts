@@ -2,13 +2,16 @@
 // mechanism, the walk that follows as authenticated, the TLS rules (credentials only inside TLS;
 // plaintext only when allowed and never after STARTTLS failed), a server that misbehaves, and
 // REQUIRETLS. The real SASL backend (Postfix + Dovecot) is in test/submission/postfix-*.test.ts.
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { saslServerScript, type SaslServerLog, type SaslServerOptions } from '../../fixtures/sasl-server.js';
 import { dest, finding, options, useFixtures } from '../probe/helpers.js';
 import type { ProbeOptions, SaslMechanism } from '../../src/types.js';
 import { probeSubmission } from './helpers.js';
 
 const fx = useFixtures();
+// createPki()'s exit hook never runs in a vitest worker: the keys go with this file.
+afterAll(async () => rmSync((await fx.pki()).dir, { recursive: true, force: true }));
 const USER = 'alice';
 const PASSWORD = 'correct horse battery staple';
 const env = { MXPROBE_AUTH_PASSWORD: PASSWORD };

@@ -1,6 +1,7 @@
 // Loading --cert/--key as Postfix admins have them: chain files, the key in the same file, an
 // encrypted key with its password file; and every mistake as one UsageError line naming the flag.
 import { readFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../fixtures/pki.js';
 import { CLIENT_NAME, createClientCerts, type ClientCerts } from '../../fixtures/client-certs.js';
@@ -17,7 +18,11 @@ beforeAll(async () => {
   pki = await createPki();
   certs = await createClientCerts(pki);
 });
-afterAll(() => certs?.cleanup());
+afterAll(() => {
+  certs?.cleanup();
+  // createPki()'s exit hook never runs in a vitest worker: the keys go with this file.
+  if (pki) rmSync(pki.dir, { recursive: true, force: true });
+});
 
 /** The one-line UsageError resolveSubmissionOptions throws for these options. */
 function usageError(options: ProbeOptions): string {

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { X509Certificate } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../../fixtures/pki.js';
 import { CLIENT_NAME, createClientCerts, type ClientCerts } from '../../fixtures/client-certs.js';
@@ -21,7 +22,11 @@ beforeAll(async () => {
   pki = await createPki();
   certs = await createClientCerts(pki);
 });
-afterAll(() => certs?.cleanup());
+afterAll(() => {
+  certs?.cleanup();
+  // createPki()'s exit hook never runs in a vitest worker: the keys go with this file.
+  if (pki) rmSync(pki.dir, { recursive: true, force: true });
+});
 
 /** What openssl says, independently: `x509 -fingerprint` and the digest of `-pubkey` as DER. */
 async function opensslFingerprints(certFile: string, digest: string): Promise<{ certificate: string; publicKey: string }> {

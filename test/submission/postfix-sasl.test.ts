@@ -1,0 +1,145 @@
+// Submission end to end against a real SASL backend: the private Postfix with
+// smtpd_sasl_type = dovecot, talking to a private Dovecot auth service (fixtures/dovecot) over
+// a unix socket inside the Postfix queue. What a mail client does — STARTTLS (587) or implicit
+// TLS (465), AUTH, MAIL, RCPT, DATA — must end with the message queued, and Postfix must have
+// seen the login (smtpd_sasl_authenticated_header, its log); a wrong password must end at 535.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPki, type Pki } from '../../fixtures/pki.js';
+import { startPostfix, type PostfixInstance } from '../../fixtures/postfix/instance.js';
+import { dovecotMissing, startDovecotAuth, type DovecotAuth } from '../../fixtures/dovecot/auth.js';
+import { describePostfix } from '../postfix/guard.js';
+import type { ProbeOptions, ProbeResult, SaslMechanism } from '../../src/types.js';
+import { probeSubmission } from './helpers.js';
+
+const USER = 'alice@test.example';
+const PASSWORD = 'Sübmission-pässword 42!';
+const env = { MXPROBE_AUTH_PASSWORD: PASSWORD };
+const SHORT = { connectTimeoutMs: 3000, timeoutMs: 5000, bannerTimeoutMs: 5000, tlsTimeoutMs: 3000, deadlineMs: 20_000 };
+
+const SASL = {
+  smtpd_sasl_auth_enable: 'yes',
+  smtpd_sasl_type: 'dovecot',
+  smtpd_sasl_path: 'private/dovecot-auth',
+  // The login reaches the queue file: proof that Postfix, not only mxprobe, saw it succeed.
+  smtpd_sasl_authenticated_header: 'yes',
+  // No permit_mynetworks: 127.0.0.1 may relay only when authenticated.
+  smtpd_relay_restrictions: 'permit_sasl_authenticated,reject_unauth_destination',
+};
+
+const missing = dovecotMissing();
+
+describePostfix('submission end to end: Postfix + Dovecot SASL', () => {
+  let pki: Pki;
+  let pf: PostfixInstance;
+  let dovecot: DovecotAuth;
+
+  beforeAll(async () => {
+    if (missing) throw new Error(missing);
+    pki = await createPki();
+    pf = await startPostfix({
+      pki,
+      scenarios: ['good'],
+      extraServices: {
+        // RFC 6409 submission: STARTTLS, AUTH only after it (smtpd_tls_auth_only).
+        submission: { summary: 'submission, AUTH only inside TLS', leaf: 'good', overrides: { ...SASL, smtpd_tls_auth_only: 'yes' } },
+        // A server that still offers AUTH before STARTTLS.
+        submissionOpen: { summary: 'submission, AUTH also before TLS', leaf: 'good', overrides: { ...SASL, smtpd_tls_auth_only: 'no' } },
+        // RFC 8314 submissions: implicit TLS.
+        smtps: { summary: 'implicit TLS submission', leaf: 'good', implicit: true, overrides: { ...SASL } },
+      },
+    });
+    dovecot = await startDovecotAuth({
+      dir: join(pf.dir, 'dovecot'),
+      socketPath: join(pf.queueDir, 'private', 'dovecot-auth'),
+      socketUser: 'postfix',
+      users: { [USER]: PASSWORD },
+    });
+  });
+
+  afterAll(async () => {
+    await dovecot?.stop();
+    await pf?.stop();
+    // createPki()'s exit hook never runs in a vitest worker: the keys go with this file.
+    if (pki) rmSync(pki.dir, { recursive: true, force: true });
+  });
+
+  const port = (name: string) => pf.extraServices[name].port;
+  const submit = (destination: string, extra: ProbeOptions, environment: Record<string, string> = env): Promise<ProbeResult> =>
+    probeSubmission(destination, {
+      servername: 'mx.test.example', ca: pki.root.pem, ehlo: 'client.test.example', ...SHORT,
+      auth: 'PLAIN', authUser: USER, from: USER, to: ['bob@elsewhere.example'], ...extra,
+    }, environment);
+
+  /** The queue file of the message a probe delivered (by the queue id in its reply to the end of DATA). */
+  async function queued(r: ProbeResult): Promise<string> {
+    const end = r.smtp.replies.find((x) => x.command === '<end of data>');
+    expect(end).toMatchObject({ code: 250 });
+    const id = /queued as ([0-9A-Z]+)/.exec(end!.text)?.[1];
+    expect(id).toBeTruthy();
+    const held = await pf.held();
+    expect(held.map((m) => m.queueId)).toContain(id);
+    return pf.postcat(id!);
+  }
+
+  it('submission://: STARTTLS, AUTH PLAIN, MAIL, RCPT, DATA queued, and Postfix saw the login', async () => {
+    const r = await submit(`submission://127.0.0.1:${port('submission')}`, { quitAfter: 'data' });
+    expect(r.error).toBeNull();
+    expect(r.status).toBe('ok');
+    expect(r.mode).toBe('starttls');
+    expect(r.smtp.auth).toMatchObject({ mechanism: 'PLAIN', authenticated: true, plaintext: false, reply: { code: 235, enhanced: '2.7.0' } });
+    // smtpd_tls_auth_only = yes: AUTH is not offered before TLS, and mxprobe says so.
+    expect(r.smtp.auth!.offeredBeforeTls).toEqual([]);
+    expect(r.smtp.auth!.offeredAfterTls).toEqual(expect.arrayContaining(['PLAIN', 'LOGIN']));
+    expect(r.findings.map((f) => f.code)).not.toContain('auth-before-tls');
+    expect(await queued(r)).toContain(`(Authenticated sender: ${USER})`);
+    expect(pf.log()).toMatch(/sasl_method=PLAIN, sasl_username=alice@test\.example/);
+  });
+
+  it('smtps://: implicit TLS, AUTH, DATA queued', async () => {
+    const r = await submit(`smtps://127.0.0.1:${port('smtps')}`, { quitAfter: 'data' });
+    expect(r.error).toBeNull();
+    expect(r.mode).toBe('implicit');
+    expect(r.smtp.auth).toMatchObject({ offeredBeforeTls: null, authenticated: true });
+    expect(await queued(r)).toContain(`(Authenticated sender: ${USER})`);
+  });
+
+  it.each(['LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256'] as SaslMechanism[])('%s through Postfix to Dovecot: 235', async (mechanism) => {
+    const r = await submit(`submission://127.0.0.1:${port('submission')}`, { auth: mechanism });
+    expect(r.error).toBeNull();
+    expect(r.smtp.auth).toMatchObject({ mechanism, authenticated: true, reply: { code: 235 } });
+    expect(r.smtp.replies.find((x) => x.command.startsWith('RCPT'))).toMatchObject({ code: 250 });
+  });
+
+  it('a wrong password: 535 5.7.8, and no MAIL', async () => {
+    const before = (await pf.held()).length;
+    const r = await submit(`submission://127.0.0.1:${port('submission')}`, { quitAfter: 'data' }, { MXPROBE_AUTH_PASSWORD: 'not the password' });
+    expect(r.error).toMatchObject({ phase: 'auth', code: 'smtp-reply', reply: { code: 535, enhanced: '5.7.8' } });
+    expect(r.status).toBe('critical');
+    expect(r.smtp.replies.map((x) => x.command)).not.toContainEqual(expect.stringMatching(/^MAIL/));
+    expect((await pf.held()).length).toBe(before);
+  });
+
+  it('without AUTH the relay is refused: AUTH is what permits it', async () => {
+    const r = await submit(`submission://127.0.0.1:${port('submission')}`, { auth: undefined, authUser: undefined });
+    expect(r.error).toMatchObject({ phase: 'rcpt', code: 'smtp-reply', reply: { code: 554, enhanced: '5.7.1' } });
+  });
+
+  it('smtpd_tls_auth_only = no: AUTH offered before TLS is reported, and still sent only inside TLS', async () => {
+    const r = await submit(`submission://127.0.0.1:${port('submissionOpen')}`, {});
+    expect(r.error).toBeNull();
+    expect(r.smtp.auth!.offeredBeforeTls).toEqual(expect.arrayContaining(['PLAIN']));
+    expect(r.smtp.auth).toMatchObject({ plaintext: false, authenticated: true });
+    expect(r.findings).toContainEqual(expect.objectContaining({ code: 'auth-before-tls', severity: 'warning' }));
+  });
+
+  it('level none with --auth-insecure: AUTH in plaintext, a WARNING', async () => {
+    const r = await submit(`submission://127.0.0.1:${port('submissionOpen')}`, { level: 'none', authInsecure: true });
+    expect(r.error).toBeNull();
+    expect(r.smtp.auth).toMatchObject({ plaintext: true, authenticated: true });
+    expect(r.status).toBe('warning');
+  });
+});
+
+if (missing) console.warn(`NOTE ${missing}`);
