@@ -8,6 +8,8 @@ import { judge } from './verdict.js';
 import { diagnoseSilentBanner } from './tls/diagnose.js';
 import { Conversation } from './conversation.js';
 import { attachPolicies, type HostPolicies } from './policy-dns/index.js'; // issue 8
+import { submissionOf } from './submission-options.js';
+import { compareRelay, withoutClientCertificate } from './relay-comparison.js';
 
 /** One concrete connection to probe. */
 export interface ConnectionTarget {
@@ -72,6 +74,8 @@ export async function probeConnection(target: ConnectionTarget, o: ResolvedOptio
   if (target.policies) attachPolicies(result, target.policies, conversation.peerChain, o); // issue 8
   if (transcript) result.smtp.transcript = transcript.entries;
   result.timingMs.total = Math.round(performance.now() - started);
+  // compareRelay: a second connection, after this one closed (one at a time to the server).
+  if (submissionOf(o).compareRelay && !o.signal?.aborted) await compareRelay(result, () => probeConnection(target, withoutClientCertificate(o, clock.left())));
   const { status, findings } = judge(result, o);
   result.status = status;
   result.findings = findings;

@@ -1,7 +1,8 @@
 // `mxprobe fingerprint --cert FILE`: the lines a Postfix admin pastes into relay_clientcerts,
-// a check_ccert_access table and a tls_policy `fingerprint` entry, each section commented so the
-// whole output is itself a valid map source (postmap and texthash skip "#" lines). With `table`,
-// only that table's lines, ready for `>> /etc/postfix/relay_clientcerts`.
+// a check_ccert_access table and a tls_policy `fingerprint` entry. Every line is a comment, blank,
+// or a table entry, so a section pasted with its comments is a valid map source (postmap and
+// texthash skip "#" lines); the whole output is not one map (the two tables share their keys).
+// With `table`, only that table's lines, ready for `>> /etc/postfix/relay_clientcerts`.
 import type { FingerprintReport } from '../types.js';
 import { clean } from './text.js';
 

@@ -67,7 +67,7 @@ describe('the table lines', () => {
     expect(r.checkCcertAccess).toEqual([`${certificate} OK`, `${publicKey} OK`]);
     expect(r.tlsPolicyMatch).toBe(`match=${certificate}|${publicKey}`);
     const text = renderFingerprint(r);
-    // Every line is a comment, blank, or a line of one of the tables: the output is a valid map source.
+    // Every line is a comment, blank, or a line of one of the tables: a section pasted with its comments is a valid map source.
     for (const line of text.trimEnd().split('\n')) {
       expect(line === '' || line.startsWith('#') || [...r.relayClientcerts, ...r.checkCcertAccess].includes(line) || line === `[${CLIENT_NAME}]:25 fingerprint ${r.tlsPolicyMatch}`).toBe(true);
     }
