@@ -11,7 +11,14 @@ import { startPostfix, type PostfixInstance } from '../../fixtures/postfix/insta
 import { dovecotMissing, startDovecotAuth, type DovecotAuth } from '../../fixtures/dovecot/auth.js';
 import { describePostfix } from '../postfix/guard.js';
 import type { ProbeOptions, ProbeResult, SaslMechanism } from '../../src/types.js';
-import { probeSubmission } from './helpers.js';
+import { probeSubmission, secretForms } from './helpers.js';
+import { toJson, toNdjsonLine } from '../../src/report/json.js';
+import { renderTranscript } from '../../src/report/transcript.js';
+import { probeTable } from '../../src/report/table.js';
+import { renderQuiet } from '../../src/report/quiet.js';
+import { renderNagios } from '../../src/report/nagios.js';
+import { summaryTable } from '../../src/report/summary.js';
+import { submissionSections } from '../../src/report/submission.js';
 
 const USER = 'alice@test.example';
 const PASSWORD = 'Sübmission-pässword 42!';
@@ -132,6 +139,36 @@ describePostfix('submission end to end: Postfix + Dovecot SASL', () => {
     expect(r.smtp.auth!.offeredBeforeTls).toEqual(expect.arrayContaining(['PLAIN']));
     expect(r.smtp.auth).toMatchObject({ plaintext: false, authenticated: true });
     expect(r.findings).toContainEqual(expect.objectContaining({ code: 'auth-before-tls', severity: 'warning' }));
+  });
+
+  it('no output format shows the password or its base64 forms', async () => {
+    const sub = `submission://127.0.0.1:${port('submission')}`;
+    const results = [
+      ...(await Promise.all((['PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256'] as SaslMechanism[]).map((auth) => submit(sub, { auth, transcript: true, quitAfter: 'data' })))),
+      await submit(`smtps://127.0.0.1:${port('smtps')}`, { transcript: true }),
+      await submit(`submission://127.0.0.1:${port('submissionOpen')}`, { level: 'none', authInsecure: true, transcript: true }),
+    ];
+    // A wrong password, once with the probe's password as the wrong one for another user: its forms must not show either.
+    results.push(await submit(sub, { authUser: 'mallory@test.example', transcript: true }));
+    expect(results.filter((r) => r.smtp.auth?.authenticated).length).toBe(6);
+    expect(results.at(-1)!.error).toMatchObject({ phase: 'auth', reply: { code: 535 } });
+    const outputs: Record<string, string> = {
+      json: toJson(results),
+      ndjson: results.map(toNdjsonLine).join(''),
+      transcript: results.map((r) => renderTranscript(r.smtp.transcript!)).join(''),
+      table: results.map((r) => probeTable(r, { color: false })).join(''),
+      sections: JSON.stringify(results.map(submissionSections)),
+      summary: summaryTable(results, { color: false }),
+      quiet: renderQuiet(results, { color: false }),
+      nagios: renderNagios(results, { warnDays: 21, critDays: 7 }),
+      errors: results.map((r) => r.error?.message ?? '').join('\n'),
+    };
+    const forms = [...secretForms(USER, PASSWORD), ...secretForms('mallory@test.example', PASSWORD)];
+    for (const [format, text] of Object.entries(outputs)) {
+      for (const form of forms) expect(text.includes(form), `${format} contains ${form}`).toBe(false);
+    }
+    expect(outputs.transcript).toContain('-> AUTH PLAIN <redacted>');
+    expect(outputs.transcript).toContain('<- 334 <redacted>');
   });
 
   it('level none with --auth-insecure: AUTH in plaintext, a WARNING', async () => {
