@@ -54,7 +54,7 @@ function resolveAuth(options: ProbeOptions, env: Record<string, string | undefin
     if (stray) throw new UsageError(`${flagOf(stray)} needs --auth [MECHANISM]`);
     return null;
   }
-  const asked = String(options.auth).toUpperCase();
+  const asked = options.auth === true ? 'AUTO' : String(options.auth).toUpperCase();
   const mechanism = asked === 'AUTO' ? 'auto' : SASL_MECHANISMS.find((m) => m === asked);
   if (!mechanism) throw new UsageError(`--auth: unknown mechanism '${options.auth}' (one of ${SASL_MECHANISMS.join(', ')}; without a value the strongest the server offers)`);
   const user = options.authUser;

@@ -307,8 +307,8 @@ export interface ProbeOptions {
   showCerts?: boolean;
   signal?: AbortSignal;
   // ---- Submission: SMTP AUTH, client certificates, REQUIRETLS (resolved by src/submission-options.ts)
-  /** SMTP AUTH (RFC 4954) inside TLS: a mechanism, or 'auto' for the strongest the server offers. */
-  auth?: SaslMechanism | 'auto';
+  /** SMTP AUTH (RFC 4954) inside TLS: a mechanism, or 'auto' (or true, a bare --auth) for the strongest the server offers. */
+  auth?: SaslMechanism | 'auto' | true;
   authUser?: string;
   /** For library callers. The CLI never takes a password from argv (ps shows it): MXPROBE_AUTH_PASSWORD or authPasswordFile. */
   authPassword?: string;
