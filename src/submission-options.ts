@@ -78,8 +78,8 @@ function resolveClientCert(options: ProbeOptions): ClientCertificate | null {
   const cert = textOrFile(options.clientCert, options.clientCertFile, 'clientCert', '--cert');
   const key = textOrFile(options.clientKey, options.clientKeyFile, 'clientKey', '--key');
   const passwordFile = options.clientKeyPasswordFile;
-  const password = options.clientKeyPassword ?? (passwordFile === undefined ? undefined : firstLine(readText(passwordFile, '--key-password-file')));
   if (options.clientKeyPassword !== undefined && passwordFile !== undefined) throw new UsageError('give the key password as clientKeyPassword or clientKeyPasswordFile, not both');
+  const password = options.clientKeyPassword ?? (passwordFile === undefined ? undefined : firstLine(readText(passwordFile, '--key-password-file')));
   if (cert === undefined) {
     if (key !== undefined) throw new UsageError('--key needs --cert FILE');
     if (password !== undefined) throw new UsageError('--key-password-file needs --cert FILE');

@@ -1,7 +1,9 @@
 // Probing with the submission options (AUTH, client certificate, REQUIRETLS, relay comparison).
 // probeSubmission() resolves them the way resolveOptions() will once it spreads
 // resolveSubmissionOptions() in, and runs the one connection through probeConnection(), the
-// same path probe() takes. Password sources are passed as `env`, never read from this process.
+// same path probe() takes. The password a test gives as MXPROBE_AUTH_PASSWORD in `env` is passed
+// as authPassword (this process's environment is never read), so the same call works whether or
+// not resolveOptions() already resolves the submission options itself.
 import { parseDestination } from '../../src/destination.js';
 import { resolveOptions } from '../../src/options.js';
 import { probeConnection, type ConnectionTarget } from '../../src/probe-target.js';
@@ -9,8 +11,10 @@ import { resolveSubmissionOptions } from '../../src/submission-options.js';
 import type { ProbeOptions, ProbeResult } from '../../src/types.js';
 
 export async function probeSubmission(destination: string, options: ProbeOptions, env: Record<string, string | undefined> = {}): Promise<ProbeResult> {
-  const o = { ...resolveOptions(options), ...resolveSubmissionOptions(options, env) };
-  const dest = parseDestination(destination, { starttls: o.starttls, implicit: o.implicit });
+  const password = env.MXPROBE_AUTH_PASSWORD;
+  if (options.auth !== undefined && password !== undefined) options = { ...options, authPassword: password };
+  const o = { ...resolveOptions(options), ...resolveSubmissionOptions(options, {}) };
+  const dest = parseDestination(destination, { starttls: options.starttls, implicit: options.implicit });
   const target: ConnectionTarget = {
     destination, nexthop: dest.host, mx: null, host: dest.host, address: dest.host, port: dest.port, mode: dest.mode, resolveMs: null,
   };
