@@ -7,3 +7,5 @@ export { ProbeError, UsageError } from './errors.js';
 export * from './types.js';
 export { runProbes } from './run.js';
 export { scan, SCAN_PROFILES } from './scan/index.js';
+// `mxprobe fingerprint`: Postfix's certificate and public-key digests and the table lines using them.
+export { fingerprintReport, postfixFingerprints } from './fingerprint.js';

@@ -84,6 +84,7 @@ describePostfix('client certificates: Postfix relay_clientcerts and check_ccert_
     expect(withCert.tls?.clientCertificate).toEqual({
       requested: null, sent: null, subject: 'O=mxprobe tests, CN=client.test.example', fingerprints: report.fingerprints,
     });
+    expect(withCert.certificates[0].fingerprints).toEqual({ digest: 'sha256', certificate: pki.leaves.good.sha256, publicKey: pki.leaves.good.spkiSha256 });
     const without = await relay('ccert');
     expect(without.error).toMatchObject({ phase: 'rcpt', code: 'smtp-reply', reply: { code: 554, enhanced: '5.7.1' } });
     expect(without.tls?.clientCertificate).toBeUndefined();
@@ -132,5 +133,7 @@ describePostfix('client certificates: Postfix relay_clientcerts and check_ccert_
     const r = await relay('ccertMd5', { clientCertFile: certs.combinedFile, fingerprintDigest: 'md5' });
     expect(rcpt(r)).toMatchObject({ code: 250 });
     expect(r.tls?.clientCertificate?.fingerprints).toEqual(md5.fingerprints);
+    // The server's chain carries the same digest, for a tls_policy match= on the other side.
+    expect(r.certificates[0].fingerprints).toEqual(fingerprintReport(pki.leaves.good.certPem, 'md5').fingerprints);
   });
 });

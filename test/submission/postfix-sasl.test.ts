@@ -35,9 +35,14 @@ const SASL = {
   smtpd_relay_restrictions: 'permit_sasl_authenticated,reject_unauth_destination',
 };
 
+// Like test/postfix/guard.ts for Postfix: without Dovecot the file is skipped with one loud
+// line, except under CI=true (.ci/run installs dovecot-core), where that is a failure.
 const missing = dovecotMissing();
+const inCi = /^(1|true|yes)$/i.test(process.env.CI ?? '');
+if (missing && !inCi) console.warn(`SKIPPED submission end to end: ${missing}`);
+const describeSasl = missing && !inCi ? describe.skip : describePostfix;
 
-describePostfix('submission end to end: Postfix + Dovecot SASL', () => {
+describeSasl('submission end to end: Postfix + Dovecot SASL', () => {
   let pki: Pki;
   let pf: PostfixInstance;
   let dovecot: DovecotAuth;
@@ -178,5 +183,3 @@ describePostfix('submission end to end: Postfix + Dovecot SASL', () => {
     expect(r.status).toBe('warning');
   });
 });
-
-if (missing) console.warn(`NOTE ${missing}`);
