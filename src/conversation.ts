@@ -290,7 +290,8 @@ export class Conversation {
   /** After a failure: QUIT only when the conversation is still in sync. */
   async endAfterError(err: ProbeError): Promise<void> {
     if (this.session) this.result.smtp.replies = this.session.replies;
-    const inSync = ['smtp-reply', 'starttls-not-offered', 'starttls-refused'].includes(err.code);
+    // (AUTH and REQUIRETLS refusals happen before anything is sent: the session is in sync.)
+    const inSync = ['smtp-reply', 'starttls-not-offered', 'starttls-refused', 'auth-not-offered', 'auth-needs-tls', 'requiretls-not-offered'].includes(err.code);
     if (inSync) await this.quit();
   }
 

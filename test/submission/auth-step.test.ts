@@ -120,6 +120,7 @@ describe('a refused AUTH', () => {
     const r = await walk(s.port, { auth: 'CRAM-MD5' });
     expect(r.error).toMatchObject({ phase: 'auth', code: 'auth-not-offered', message: 'server offers AUTH PLAIN inside TLS, not CRAM-MD5' });
     expect(s.authLines()).toEqual([]);
+    expect(s.received.at(-1)).toBe('QUIT');
   });
 });
 
@@ -130,6 +131,7 @@ describe('credentials only inside TLS', () => {
     expect(r.error).toMatchObject({ phase: 'auth', code: 'auth-needs-tls' });
     expect(r.error!.message).toMatch(/does not offer STARTTLS: no credentials are sent without TLS \(--auth-insecure allows it\)/);
     expect(s.authLines()).toEqual([]);
+    expect(s.received.at(-1)).toBe('QUIT');
     expect(r.smtp.auth).toMatchObject({ offeredBeforeTls: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256'], offeredAfterTls: null, mechanism: null });
   });
 
@@ -191,6 +193,7 @@ describe('REQUIRETLS (RFC 8689)', () => {
     expect(r.error!.message).toMatch(/^5\.7\.30 REQUIRETLS support required: the server does not advertise REQUIRETLS/);
     expect(r.smtp.requireTls).toEqual({ offered: false, requested: true });
     expect(s.received).not.toContainEqual(expect.stringMatching(/^MAIL/));
+    expect(s.received.at(-1)).toBe('QUIT');
   });
 
   it('is reported without being asked for', async () => {
