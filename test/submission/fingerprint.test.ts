@@ -5,28 +5,16 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { X509Certificate } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPki, type Pki } from '../../fixtures/pki.js';
-import { CLIENT_NAME, createClientCerts, type ClientCerts } from '../../fixtures/client-certs.js';
+import { describe, expect, it } from 'vitest';
+import { CLIENT_NAME } from '../../fixtures/client-certs.js';
+import { useClientCerts } from './helpers.js';
 import { fingerprintReport, postfixFingerprints, withPostfixFingerprints } from '../../src/fingerprint.js';
 import { fingerprintJson, renderFingerprint } from '../../src/report/fingerprint.js';
 import { certificateFacts } from '../../src/tls/certificate.js';
 import { UsageError } from '../../src/errors.js';
 
 const run = promisify(execFile);
-let pki: Pki;
-let certs: ClientCerts;
-
-beforeAll(async () => {
-  pki = await createPki();
-  certs = await createClientCerts(pki);
-});
-afterAll(() => {
-  certs?.cleanup();
-  // createPki()'s exit hook never runs in a vitest worker: the keys go with this file.
-  if (pki) rmSync(pki.dir, { recursive: true, force: true });
-});
+const fx = useClientCerts();
 
 /** What openssl says, independently: `x509 -fingerprint` and the digest of `-pubkey` as DER. */
 async function opensslFingerprints(certFile: string, digest: string): Promise<{ certificate: string; publicKey: string }> {
@@ -37,21 +25,21 @@ async function opensslFingerprints(certFile: string, digest: string): Promise<{ 
 
 describe('Postfix fingerprints', () => {
   it.each(['sha256', 'sha1', 'md5'] as const)('equal openssl\'s for %s (client EC key)', async (digest) => {
-    const r = fingerprintReport(readFileSync(certs.combinedFile, 'utf8'), digest);
-    expect(r.fingerprints).toEqual({ digest, ...(await opensslFingerprints(certs.certFile, digest)) });
+    const r = fingerprintReport(readFileSync(fx.certs.combinedFile, 'utf8'), digest);
+    expect(r.fingerprints).toEqual({ digest, ...(await opensslFingerprints(fx.certs.certFile, digest)) });
   });
 
   it('equal openssl\'s for an RSA server certificate', async () => {
-    const r = fingerprintReport(pki.leaves.good.chainPem, 'sha256');
-    expect(r.fingerprints).toEqual({ digest: 'sha256', ...(await opensslFingerprints(pki.leaves.good.certPath, 'sha256')) });
+    const r = fingerprintReport(fx.pki.leaves.good.chainPem, 'sha256');
+    expect(r.fingerprints).toEqual({ digest: 'sha256', ...(await opensslFingerprints(fx.pki.leaves.good.certPath, 'sha256')) });
     // The test PKI computed its own SHA-256 independently as well.
-    expect(r.fingerprints.certificate).toBe(pki.leaves.good.sha256);
-    expect(r.fingerprints.publicKey).toBe(pki.leaves.good.spkiSha256);
+    expect(r.fingerprints.certificate).toBe(fx.pki.leaves.good.sha256);
+    expect(r.fingerprints.publicKey).toBe(fx.pki.leaves.good.spkiSha256);
     expect(r.chainCertificates).toBe(1);
   });
 
   it('are added to a certificate\'s facts by one helper', () => {
-    const x = new X509Certificate(pki.leaves.good.certPem);
+    const x = new X509Certificate(fx.pki.leaves.good.certPem);
     const facts = withPostfixFingerprints(certificateFacts(x, Date.now(), false), x, 'md5');
     expect(facts.fingerprints).toEqual(postfixFingerprints(x, 'md5'));
     expect(facts.fingerprints!.certificate).toMatch(/^([0-9A-F]{2}:){15}[0-9A-F]{2}$/);
@@ -60,7 +48,7 @@ describe('Postfix fingerprints', () => {
 
 describe('the table lines', () => {
   it('relay_clientcerts, check_ccert_access and the tls_policy match= value', () => {
-    const r = fingerprintReport(readFileSync(certs.chainFile, 'utf8'));
+    const r = fingerprintReport(readFileSync(fx.certs.chainFile, 'utf8'));
     const { certificate, publicKey } = r.fingerprints;
     expect(r.names).toEqual([CLIENT_NAME]);
     expect(r.relayClientcerts).toEqual([`${certificate} ${CLIENT_NAME}`, `${publicKey} ${CLIENT_NAME}`]);
@@ -80,14 +68,14 @@ describe('the table lines', () => {
   });
 
   it('cleans a hostile subject before it reaches the terminal', () => {
-    const r = { ...fingerprintReport(pki.leaves.good.certPem), subject: 'CN=evil\x1b[2J', names: ['evil\u202e.example'] };
+    const r = { ...fingerprintReport(fx.pki.leaves.good.certPem), subject: 'CN=evil\x1b[2J', names: ['evil\u202e.example'] };
     const text = renderFingerprint(r);
     expect(text).not.toMatch(/\x1b|\u202e/);
     expect(text).toContain('\\x1b[2J');
   });
 
   it.each([
-    ['no certificate', () => readFileSync(certs.keyFile, 'utf8'), /^--cert: no PEM certificate/],
+    ['no certificate', () => readFileSync(fx.certs.keyFile, 'utf8'), /^--cert: no PEM certificate/],
     ['a broken certificate', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', /^--cert: the first certificate in the file is not a valid X\.509 certificate$/],
   ])('refuses %s with a UsageError', (_name, pem, message) => {
     expect(() => fingerprintReport(pem())).toThrow(UsageError);
@@ -95,6 +83,6 @@ describe('the table lines', () => {
   });
 
   it('refuses an unknown digest', () => {
-    expect(() => fingerprintReport(pki.leaves.good.certPem, 'sha512' as never)).toThrow(/^--digest: 'sha512' is not one of sha256, sha1, md5$/);
+    expect(() => fingerprintReport(fx.pki.leaves.good.certPem, 'sha512' as never)).toThrow(/^--digest: 'sha512' is not one of sha256, sha1, md5$/);
   });
 });
