@@ -10,10 +10,10 @@ import { LEVELS } from './levels.js';
 import { parseResolverAddress } from './dns/server-address.js';
 import type { ProbeOptions } from './types.js';
 
-export const COMMANDS = ['probe', 'policy', 'scan', 'postfix', 'tlsa'] as const;
+export const COMMANDS = ['probe', 'policy', 'scan', 'postfix', 'tlsa', 'fingerprint'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
-export type OptionGroup = 'connection' | 'tls' | 'smtp' | 'verdict' | 'output' | 'run' | 'policy' | 'scan' | 'postfix' | 'tlsa';
+export type OptionGroup = 'connection' | 'tls' | 'smtp' | 'verdict' | 'output' | 'run' | 'policy' | 'scan' | 'postfix' | 'tlsa' | 'auth';
 
 export interface CliOption {
   /** Long flag without dashes; camelCased (without "no-") it is the key of the parsed values. */
@@ -21,6 +21,8 @@ export interface CliOption {
   short?: string;
   /** Argument name shown in help; absent for boolean flags. */
   arg?: string;
+  /** The argument may be left out (`--auth [MECH]`); the bare flag gives `true`. */
+  optionalArg?: boolean;
   description: string;
   /** As a user would type it; parsed by `parse` when the code needs the value (optionDefault). */
   default?: string | number | boolean;
@@ -143,6 +145,16 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'data', arg: 'FILE|-', description: 'send this message (never sent unless asked)', parse: readTextFile('--data'), group: 'smtp', commands: PROBE, option: 'data' },
   { long: 'quit-after', arg: 'STEP', description: `stop after: ${QUIT_AFTER.join(', ')} (default rcpt with --to, else tls)`, parse: parseOneOf('--quit-after', QUIT_AFTER), group: 'smtp', commands: PROBE, option: 'quitAfter' },
   { long: 'no-pipelining', description: 'send MAIL/RCPT one at a time even when PIPELINING is offered', group: 'smtp', commands: PROBE, option: 'pipelining', value: false },
+  { long: 'requiretls', description: 'MAIL FROM with REQUIRETLS (RFC 8689); refused when the server does not advertise it', group: 'smtp', commands: PROBE, option: 'requireTls' },
+  // auth: submission (587/465) as a mail client does it; credentials only ever inside TLS
+  { long: 'auth', arg: 'MECH', optionalArg: true, description: 'SMTP AUTH inside TLS: PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256; bare: the strongest the server offers', parse: (v: string) => v.toUpperCase(), group: 'auth', commands: PROBE, option: 'auth' },
+  { long: 'auth-user', arg: 'USER', description: 'user name for --auth', group: 'auth', commands: PROBE, option: 'authUser' },
+  { long: 'auth-password-file', arg: 'FILE', description: 'first line is the password (else $MXPROBE_AUTH_PASSWORD; never on the command line)', group: 'auth', commands: PROBE, option: 'authPasswordFile' },
+  { long: 'auth-insecure', description: 'allow AUTH without TLS where TLS was not attempted or not offered (a WARNING)', group: 'auth', commands: PROBE, option: 'authInsecure' },
+  { long: 'cert', arg: 'FILE', description: 'client certificate (PEM, with its chain; may hold the key) to present, as smtp_tls_cert_file', group: 'auth', commands: PROBE, option: 'clientCertFile' },
+  { long: 'key', arg: 'FILE', description: 'key of --cert when not in the same file', group: 'auth', commands: PROBE, option: 'clientKeyFile' },
+  { long: 'key-password-file', arg: 'FILE', description: 'password of an encrypted --key', group: 'auth', commands: PROBE, option: 'clientKeyPasswordFile' },
+  { long: 'compare-relay', description: 'with --cert and --to: RCPT again without the certificate, both replies shown (relay_clientcerts)', group: 'auth', commands: PROBE, option: 'compareRelay' },
   // verdict
   { long: 'warn-days', arg: 'DAYS', description: 'WARNING when the certificate expires within DAYS', default: 21, parse: parseIntIn('--warn-days', 0, 100000), group: 'verdict', commands: ['probe', 'policy', 'postfix'], option: 'warnDays' },
   { long: 'crit-days', arg: 'DAYS', description: 'CRITICAL when the certificate expires within DAYS', default: 7, parse: parseIntIn('--crit-days', 0, 100000), group: 'verdict', commands: ['probe', 'policy', 'postfix'], option: 'critDays' },
@@ -177,11 +189,13 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'postconf', arg: 'PATH', description: 'postconf binary (default: found on PATH and in /usr/sbin)', group: 'postfix', commands: ['postfix'] },
   { long: 'no-postconf', description: 'read main.cf and master.cf directly, without postconf', group: 'postfix', commands: ['postfix'] },
   // tlsa --cert FILE
-  { long: 'cert', arg: 'FILE', description: 'PEM certificate (leaf first, then its chain) or public/private key; - for stdin', group: 'tlsa', commands: ['tlsa'] },
+  { long: 'cert', arg: 'FILE', description: 'PEM certificate (leaf first, then its chain), or for tlsa a public/private key; - for stdin', group: 'tlsa', commands: ['tlsa', 'fingerprint'] },
   { long: 'usage', arg: 'N', description: 'TLSA usage: 3 DANE-EE (leaf), 2 DANE-TA (issuer); default both', parse: parseDigit('--usage', 3), group: 'tlsa', commands: ['tlsa'] },
   { long: 'selector', arg: 'N', description: '0 full certificate, 1 public key', default: 1, parse: parseDigit('--selector', 1), group: 'tlsa', commands: ['tlsa'] },
   { long: 'matching', arg: 'N', description: '0 exact, 1 SHA-256, 2 SHA-512', default: 1, parse: parseDigit('--matching', 2), group: 'tlsa', commands: ['tlsa'] },
   { long: 'name', arg: 'HOST', description: 'print zone-file lines for _PORT._tcp.HOST (or a full _25._tcp.… owner name)', group: 'tlsa', commands: ['tlsa'] },
+  { long: 'digest', arg: 'ALG', description: 'sha256, sha1 or md5, as smtpd_tls_fingerprint_digest', default: 'sha256', parse: parseOneOf('--digest', ['sha256', 'sha1', 'md5'] as const), group: 'tlsa', commands: ['fingerprint'] },
+  { long: 'table', arg: 'NAME', description: 'only the lines for relay_clientcerts, check_ccert_access or tls_policy', parse: parseOneOf('--table', ['relay_clientcerts', 'check_ccert_access', 'tls_policy'] as const), group: 'tlsa', commands: ['fingerprint'] },
   { long: 'tlsa-port', arg: 'PORT', description: 'port of the TLSA owner name', default: 25, parse: parseIntIn('--tlsa-port', 1, 65535), group: 'tlsa', commands: ['tlsa'] },
 ];
 

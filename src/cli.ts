@@ -12,6 +12,7 @@ import { runPolicyCommand } from './commands/policy.js';
 import { runScanCommand } from './commands/scan.js';
 import { runTlsaCommand } from './commands/tlsa.js';
 import { runPostfixCommand } from './commands/postfix.js';
+import { runFingerprintCommand } from './commands/fingerprint.js';
 
 type Values = Record<string, unknown>;
 type Run = (args: string[], values: Values) => Promise<number>;
@@ -34,6 +35,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
   policy: { run: runPolicyCommand, summary: 'check every entry of a Postfix tls_policy table against the servers it names', args: '<file>', argHelp: 'text source of the tls_policy map', usage: 'policy [options] FILE' },
   scan: { run: runScanCommand, summary: 'full TLS capability scan of one server (protocols, ciphers, groups, resumption, injection), graded by a profile', args: '<dest>', argHelp: 'one destination (first MX host, first address)', usage: 'scan [options] DEST' },
   postfix: { run: runPostfixCommand, summary: "this host's Postfix: what main.cf/master.cf configure for each smtpd listener against what it serves, and lint", args: '', argHelp: '', usage: 'postfix [options]' },
+  fingerprint: { run: runFingerprintCommand, summary: "certificate and public-key digests in Postfix's format: relay_clientcerts, check_ccert_access and tls_policy match= lines", args: '', argHelp: '', usage: 'fingerprint --cert FILE [options]' },
   tlsa: { run: runTlsaCommand, summary: 'print the TLSA records for a certificate (and its issuer) or a key: publish them before a rollover', args: '', argHelp: '', usage: 'tlsa --cert FILE [options]' },
 };
 
@@ -63,7 +65,8 @@ const OPTION_SYNONYMS: Readonly<Record<string, string>> = {
 };
 
 function flagsOf(o: CliOption): string {
-  return `${o.short ? `-${o.short}, ` : ''}--${o.long}${o.arg ? ` <${o.arg}>` : ''}`;
+  const arg = o.arg ? (o.optionalArg ? ` [${o.arg}]` : ` <${o.arg}>`) : '';
+  return `${o.short ? `-${o.short}, ` : ''}--${o.long}${arg}`;
 }
 
 function addOption(cmd: Command, o: CliOption): void {

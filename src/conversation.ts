@@ -14,6 +14,10 @@ import { readPeer, sniFor } from './tls/peer.js';
 import { settleTls13 } from './tls/settle.js';
 import { attachPolicies } from './policy-dns/index.js';
 import { effectiveLevel, mailAllowed, tlsRequired } from './levels.js';
+import { submissionOf } from './submission-options.js';
+import { submissionStep } from './smtp/submission-step.js';
+import { mailParameters } from './smtp/requiretls.js';
+import { clientCertificateFacts } from './tls/client-certificate.js';
 
 /**
  * One SMTP conversation, as a sending MTA has it: banner, EHLO, STARTTLS (or
@@ -94,6 +98,8 @@ export class Conversation {
 
     // Postfix tears the session down when the level is not met; so do we, before any MAIL.
     if (!mailAllowed(result)) return this.quit();
+    // AUTH (RFC 4954) and the REQUIRETLS check: after the level is met, before MAIL.
+    await submissionStep({ session: s, result, submission: submissionOf(o), quitAfter: o.quitAfter, timeoutMs: o.timeoutMs });
     if (o.quitAfter === 'tls') return this.quit();
     await this.transaction();
   }
@@ -102,7 +108,9 @@ export class Conversation {
     const { o, target } = this;
     return {
       servername: sniFor(o, target.host),
-      secureContext: secureContextFor({ ca: o.ca, appendCa: o.appendCa, ciphers: o.ciphers, minVersion: o.minVersion, maxVersion: o.maxVersion }),
+      secureContext: secureContextFor({
+        ca: o.ca, appendCa: o.appendCa, ciphers: o.ciphers, minVersion: o.minVersion, maxVersion: o.maxVersion, clientCert: submissionOf(o).clientCert ?? undefined,
+      }),
       timeoutMs: o.tlsTimeoutMs,
       phase,
       mode: this.result.mode,
@@ -158,6 +166,8 @@ export class Conversation {
     result.tls = peer.tls;
     result.certificates = peer.certificates;
     result.verification = peer.verification;
+    const { clientCert } = submissionOf(o);
+    if (clientCert) result.tls.clientCertificate = clientCertificateFacts(clientCert, o.fingerprintDigest, null);
     this.peerChain = peer.chain;
     this.transcript?.add('==', `TLS established: ${peer.tls.protocol} ${peer.tls.cipher.standardName || peer.tls.cipher.name}${peer.tls.keyExchange?.group ? ` ${peer.tls.keyExchange.group}` : ''}, ${peer.chain.length} certificate(s)`);
     if (target.policies) attachPolicies(result, target.policies, peer.chain, o); // TLSA against the chain, before MAIL
@@ -180,7 +190,7 @@ export class Conversation {
     const s = this.session!;
     const caps = result.smtp.ehloTls ?? result.smtp.ehlo;
     const pipelining = o.pipelining && hasCapability(caps, 'PIPELINING');
-    const commands: PipelinedCommand[] = [{ line: `MAIL FROM:<${o.from}>`, phase: 'mail' }];
+    const commands: PipelinedCommand[] = [{ line: `MAIL FROM:<${o.from}>${mailParameters(submissionOf(o).requireTls)}`, phase: 'mail' }];
     if (o.quitAfter !== 'mail') for (const to of o.to) commands.push({ line: `RCPT TO:<${to}>`, phase: 'rcpt' });
     if (o.sendData) commands.push({ line: 'DATA', phase: 'data' });
     let replies: SmtpReply[];
@@ -285,7 +295,8 @@ export class Conversation {
   /** After a failure: QUIT only when the conversation is still in sync. */
   async endAfterError(err: ProbeError): Promise<void> {
     if (this.session) this.result.smtp.replies = this.session.replies;
-    const inSync = ['smtp-reply', 'starttls-not-offered', 'starttls-refused'].includes(err.code);
+    // (AUTH and REQUIRETLS refusals happen before anything is sent: the session is in sync.)
+    const inSync = ['smtp-reply', 'starttls-not-offered', 'starttls-refused', 'auth-not-offered', 'auth-needs-tls', 'requiretls-not-offered'].includes(err.code);
     if (!inSync) return;
     try {
       await this.quit();

@@ -17,3 +17,5 @@ export { ProbeError, UsageError } from './errors.js';
 export * from './types.js';
 export { checkPostfix } from './postfix/index.js';
 export type * from './postfix/types.js';
+// `mxprobe fingerprint`: Postfix's certificate and public-key digests and the table lines using them.
+export { fingerprintReport, postfixFingerprints } from './fingerprint.js';

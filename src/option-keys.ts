@@ -11,7 +11,9 @@ const PROBE_KEYS: Record<keyof ProbeOptions, true> = {
   protocols: true, ciphers: true, excludeCiphers: true, connectTimeoutMs: true, timeoutMs: true, bannerTimeoutMs: true,
   tlsTimeoutMs: true, deadlineMs: true, warnDays: true, critDays: true, minTls: true, family: true, resolver: true,
   mxMode: true, allAddresses: true, transcript: true, showCerts: true, nextCert: true, mtaSts: true, tlsrpt: true,
-  mtaStsPort: true, mtaStsTimeoutMs: true, signal: true,
+  mtaStsPort: true, mtaStsTimeoutMs: true, signal: true, auth: true, authUser: true, authPassword: true, authPasswordFile: true,
+  authInsecure: true, clientCert: true, clientCertFile: true, clientKey: true, clientKeyFile: true, clientKeyPassword: true,
+  clientKeyPasswordFile: true, requireTls: true, compareRelay: true,
 };
 
 const SCAN_KEYS: Record<keyof ScanOptions, true> = {

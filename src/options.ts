@@ -18,9 +18,10 @@ import { checkOptionKeys } from './option-keys.js';
 import { readPemCertificates } from './pem.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from './mta-sts/fetch.js';
 import { daneBased } from './levels.js';
+import { resolveSubmissionOptions, type SubmissionResolvedOptions } from './submission-options.js';
 
 /** ProbeOptions with every default filled in and every value checked. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends SubmissionResolvedOptions {
   level: Level;
   ehlo: string;
   from: string;
@@ -130,6 +131,8 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
     mtaStsTimeoutMs: options.mtaStsTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     resolver: options.resolver ?? [],
     signal: options.signal,
+    // AUTH, client certificate, REQUIRETLS, --compare-relay (src/submission-options.ts).
+    ...resolveSubmissionOptions(options),
   };
 }
 

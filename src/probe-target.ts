@@ -9,6 +9,8 @@ import { diagnoseSilentBanner } from './tls/diagnose.js';
 import { Conversation } from './conversation.js';
 import { attachPolicies, type HostPolicies } from './policy-dns/index.js';
 import { asRateLimited, rateLimitReason } from './smtp/rate-limit.js';
+import { submissionOf } from './submission-options.js';
+import { compareRelay, withoutClientCertificate } from './relay-comparison.js';
 
 /** One concrete connection to probe. */
 export interface ConnectionTarget {
@@ -79,6 +81,8 @@ export async function probeConnection(target: ConnectionTarget, o: ResolvedOptio
   if (result.error && limited) result.error = asRateLimited(result.error, limited);
   if (transcript) result.smtp.transcript = transcript.entries;
   result.timingMs.total = Math.round(performance.now() - started);
+  // compareRelay: a second connection, after this one closed (one at a time to the server).
+  if (submissionOf(o).compareRelay && !o.signal?.aborted) await compareRelay(result, () => probeConnection(target, withoutClientCertificate(o, clock.left())));
   const { status, findings, postfix } = judge(result, o);
   result.status = status;
   result.findings = findings;

@@ -15,7 +15,7 @@ export type QuitAfter = 'ehlo' | 'tls' | 'mail' | 'rcpt' | 'data';
 
 export type Phase =
   | 'resolve' | 'connect' | 'banner' | 'ehlo' | 'starttls' | 'handshake'
-  | 'ehlo-tls' | 'mail' | 'rcpt' | 'data' | 'quit';
+  | 'ehlo-tls' | 'auth' | 'mail' | 'rcpt' | 'data' | 'quit';
 
 /** Stable error codes, documented in the README. */
 export type ErrorCode =
@@ -25,7 +25,9 @@ export type ErrorCode =
   | 'tls-handshake' | 'protocol-violation'
   | 'implicit-tls-suspected' | 'plaintext-on-implicit-port' | 'not-smtp'
   | 'rate-limited'
-  | 'aborted' | 'not-probed';
+  | 'aborted' | 'not-probed'
+  // SMTP AUTH (RFC 4954) and REQUIRETLS (RFC 8689); a refused AUTH is 'smtp-reply' in phase auth.
+  | 'auth-needs-tls' | 'auth-not-offered' | 'auth-server-unverified' | 'requiretls-not-offered';
 
 /** Postfix's log word for a TLS connection (tls_misc.c tls_log_summary()). */
 export type ConnectionClass = 'Verified' | 'Trusted' | 'Untrusted' | 'Anonymous';
@@ -115,6 +117,10 @@ export interface SmtpFacts {
   ehloTls: string[] | null;
   /** Keywords gained and lost by the TLS upgrade (by keyword, e.g. "AUTH"). */
   capabilityChanges?: { added: string[]; removed: string[] };
+  /** SMTP AUTH, when it was asked for (ProbeOptions.auth). */
+  auth?: AuthFacts;
+  /** RFC 8689 REQUIRETLS: advertised in the EHLO inside TLS; set once TLS is up. */
+  requireTls?: { offered: boolean; requested: boolean };
   replies: CommandReply[];
   transcript?: TranscriptEntry[];
 }
@@ -132,6 +138,81 @@ export interface TlsFacts {
   peerSignature?: PeerSignature | null;
   /** The server sent a CertificateRequest (asked for a client certificate); absent when not traced. */
   certificateRequested?: boolean;
+  /** Set when a client certificate was configured (ProbeOptions.clientCert). */
+  clientCertificate?: ClientCertificateFacts;
+}
+
+/** SASL mechanisms mxprobe speaks as a client (RFC 4616, draft-murchison-sasl-login, RFC 2195, RFC 7677). */
+export type SaslMechanism = 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | 'SCRAM-SHA-256';
+
+export interface AuthFacts {
+  /** AUTH mechanisms in the EHLO reply before TLS (empty with smtpd_tls_auth_only = yes); null with implicit TLS. */
+  offeredBeforeTls: string[] | null;
+  /** AUTH mechanisms in the EHLO reply inside TLS; null when TLS was not reached. */
+  offeredAfterTls: string[] | null;
+  /** The mechanism used; null when no credentials were sent. */
+  mechanism: SaslMechanism | null;
+  /** Credentials went over a connection without TLS (authInsecure). */
+  plaintext: boolean;
+  /** The server's final reply (235 accepted, 535 refused, ...); null when AUTH was not sent or not answered. */
+  reply: SmtpReply | null;
+  authenticated: boolean;
+  /** SCRAM only: the server proved it knows the password (RFC 5802 §3 ServerSignature); null for other mechanisms. */
+  serverVerified: boolean | null;
+}
+
+/** Fingerprints as Postfix computes them with *_tls_fingerprint_digest (tls_fprint.c): uppercase colon hex. */
+export interface PostfixFingerprints {
+  digest: 'sha256' | 'sha1' | 'md5';
+  /** Digest of the certificate DER (relay_clientcerts, check_ccert_access, tls_policy match=). */
+  certificate: string;
+  /** Digest of the SubjectPublicKeyInfo DER: survives a renewal with the same key. */
+  publicKey: string;
+}
+
+export interface ClientCertificateFacts {
+  /**
+   * The server sent a CertificateRequest (smtpd_tls_ask_ccert / smtpd_tls_req_ccert). Visible on the
+   * wire in TLS <= 1.2; in TLS 1.3 it is inside the encrypted flight. null: not seen either way.
+   */
+  requested: boolean | null;
+  /** Our certificate went to the server (configured and requested); null when `requested` is null. */
+  sent: boolean | null;
+  /** The certificate presented. */
+  subject: string;
+  fingerprints: PostfixFingerprints;
+}
+
+/**
+ * `mxprobe fingerprint --cert FILE`: a certificate's digests in Postfix's format and the table
+ * lines that use them (relay_clientcerts, check_ccert_access, a tls_policy `fingerprint` entry).
+ */
+export interface FingerprintReport {
+  /** The first certificate of the file (the one a client or server presents). */
+  subject: string;
+  issuer: string;
+  notAfter: string;
+  /** DNS names (SAN, else CN): the right-hand side of relay_clientcerts and the tls_policy key. */
+  names: string[];
+  /** Further certificates in the file (its chain): not looked up by Postfix, listed only. */
+  chainCertificates: number;
+  fingerprints: PostfixFingerprints;
+  /** relay_clientcerts (permit_tls_clientcerts): "FINGERPRINT name", certificate then public key. */
+  relayClientcerts: string[];
+  /** check_ccert_access (access(5)): "FINGERPRINT OK", certificate then public key. */
+  checkCcertAccess: string[];
+  /** The tls_policy `match=` value of a `fingerprint` entry (certificate|public key). */
+  tlsPolicyMatch: string;
+}
+
+/** compareRelay: the RCPT replies of the session with the client certificate and of a second one without it. */
+export interface RelayComparison {
+  withCertificate: CommandReply[];
+  /** Empty when the session without the certificate ended before RCPT (see withoutCertificateError). */
+  withoutCertificate: CommandReply[];
+  withoutCertificateError: ProbeErrorInfo | null;
+  /** Every RCPT accepted with the certificate and at least one refused without it; null when not comparable. */
+  permittedByCertificate: boolean | null;
 }
 
 export interface CertificateFacts {
@@ -150,6 +231,8 @@ export interface CertificateFacts {
   spkiSha256: string;
   isCA: boolean;
   selfSigned: boolean;
+  /** Certificate and public-key digests in Postfix's format for the run's fingerprintDigest. */
+  fingerprints?: PostfixFingerprints;
   /** PEM, only with --show-certs. */
   pem?: string;
 }
@@ -209,6 +292,8 @@ export interface ProbeResult {
    * --fail-on-change turns a change into exit code 2, not into a different status.
    */
   changed?: boolean;
+  /** compareRelay: RCPT replies with and without the client certificate. */
+  relay?: RelayComparison;
   timingMs: {
     resolve: number | null;
     connect: number | null;
@@ -288,6 +373,29 @@ export interface ProbeOptions {
   /** Deadline of the MTA-STS policy fetch (default 10 s). */
   mtaStsTimeoutMs?: number;
   signal?: AbortSignal;
+  // ---- Submission: SMTP AUTH, client certificates, REQUIRETLS (resolved by src/submission-options.ts)
+  /** SMTP AUTH (RFC 4954) inside TLS: a mechanism, or 'auto' (or true, a bare --auth) for the strongest the server offers. */
+  auth?: SaslMechanism | 'auto' | true;
+  authUser?: string;
+  /** For library callers. The CLI never takes a password from argv (ps shows it): MXPROBE_AUTH_PASSWORD or authPasswordFile. */
+  authPassword?: string;
+  /** A file whose first line is the password. */
+  authPasswordFile?: string;
+  /** Send AUTH without TLS when TLS was not attempted or not offered (a WARNING); never after TLS failed. */
+  authInsecure?: boolean;
+  /** Client certificate PEM: the certificate, then its chain; the private key may follow in the same text. */
+  clientCert?: string;
+  clientCertFile?: string;
+  /** The private key PEM, when it is not in clientCert. */
+  clientKey?: string;
+  clientKeyFile?: string;
+  /** Password of an encrypted private key. */
+  clientKeyPassword?: string;
+  clientKeyPasswordFile?: string;
+  /** RFC 8689: send MAIL FROM with REQUIRETLS; refused unless REQUIRETLS is advertised inside TLS. */
+  requireTls?: boolean;
+  /** With a client certificate and --to: also try the RCPTs without the certificate and report both. */
+  compareRelay?: boolean;
 }
 
 // ---- DANE (RFC 7672), MTA-STS (RFC 8461), TLSRPT (RFC 8460).

@@ -5,6 +5,7 @@ import { palette, type Palette } from './color.js';
 import { innerWidth, makeTable, type Row } from './layout.js';
 import { errorPhrase, verdictLine } from './verdict.js';
 import { policySections } from './dane.js';
+import { submissionSections } from './submission.js';
 import { breakLongWords, clean, cleanLines, expiryPhrase, fingerprintLines, formatMs, formatNumberMs, oneLineName } from './text.js';
 
 export { summaryTable } from './summary.js';
@@ -55,7 +56,7 @@ export function probeTable(r: ProbeResult, options: TableOptions): string {
   }
 
   // DANE, MTA-STS and TLSRPT sections.
-  for (const s of policySections(r)) {
+  for (const s of [...policySections(r), ...submissionSections(r)]) {
     section(s.title);
     for (const [label, value] of s.rows) row(label, value);
   }

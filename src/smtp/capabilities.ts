@@ -28,3 +28,16 @@ export function diffCapabilities(before: string[], after: string[]): { added: st
     removed: before.filter((c) => !b.has(norm(c))),
   };
 }
+
+/**
+ * SASL mechanisms of the AUTH keyword (RFC 4954 §3), uppercase, in the server's order. Also
+ * reads the "AUTH=PLAIN LOGIN" form that pre-RFC clients needed (Postfix broken_sasl_auth_clients).
+ */
+export function authMechanisms(capabilities: string[] | null): string[] {
+  const out: string[] = [];
+  for (const c of capabilities ?? []) {
+    if (keywordOf(c) !== 'AUTH') continue;
+    for (const m of c.slice(5).trim().split(/\s+/)) if (m && !out.includes(m.toUpperCase())) out.push(m.toUpperCase());
+  }
+  return out;
+}

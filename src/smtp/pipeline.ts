@@ -8,7 +8,9 @@ export type SmtpStep =
   | 'greeting' | 'EHLO' | 'HELO' | 'STARTTLS' | 'MAIL' | 'RCPT' | 'DATA'
   /** The reply to the message after 354 (<CRLF>.<CRLF>). */
   | 'message'
-  | 'RSET' | 'QUIT' | 'NOOP';
+  | 'RSET' | 'QUIT' | 'NOOP'
+  /** AUTH and each line of its exchange (RFC 4954 §4). */
+  | 'AUTH';
 
 interface ReplyRule {
   /** The positive (2yz) and intermediate (3yz) codes this step can get. */
@@ -40,10 +42,11 @@ const RULES: Readonly<Record<SmtpStep, ReplyRule>> = {
   RSET: { positive: [250], refusals: 'any', source: 'RFC 5321 §4.1.1.5: RSET gets 250, or a refusal' },
   QUIT: { positive: [221], refusals: [421], source: 'RFC 5321 §4.1.1.10: QUIT gets 221 (421 only when the server shuts down)' },
   NOOP: { positive: [250], refusals: 'any', source: 'RFC 5321 §4.1.1.9: NOOP gets 250, or a refusal' },
+  AUTH: { positive: [235, 334], refusals: 'any', source: 'RFC 4954 §4: AUTH gets 235, a 334 challenge, or a refusal' },
 };
 
 const VERBS: Readonly<Record<string, SmtpStep>> = {
-  EHLO: 'EHLO', HELO: 'HELO', STARTTLS: 'STARTTLS', MAIL: 'MAIL', RCPT: 'RCPT', DATA: 'DATA', RSET: 'RSET', QUIT: 'QUIT', NOOP: 'NOOP',
+  EHLO: 'EHLO', HELO: 'HELO', STARTTLS: 'STARTTLS', MAIL: 'MAIL', RCPT: 'RCPT', DATA: 'DATA', RSET: 'RSET', QUIT: 'QUIT', NOOP: 'NOOP', AUTH: 'AUTH',
 };
 
 /** The step a command line is ("MAIL FROM:<a@b>" → MAIL). A verb we never send is a programming error. */
@@ -77,7 +80,8 @@ export const stepName = (step: SmtpStep): string =>
 // RFC 2920 §3.1: EHLO, DATA, VRFY, EXPN, TURN, QUIT and NOOP "can only appear as the last
 // command in a group since their success or failure produces a change of state"; RFC 3207 §4.2
 // says the same of STARTTLS, and HELO changes the state as EHLO does.
-const ENDS_GROUP: ReadonlySet<SmtpStep> = new Set(['EHLO', 'HELO', 'STARTTLS', 'DATA', 'QUIT', 'NOOP']);
+// AUTH likewise (RFC 4954 §4: nothing may be pipelined after it).
+const ENDS_GROUP: ReadonlySet<SmtpStep> = new Set(['EHLO', 'HELO', 'STARTTLS', 'DATA', 'QUIT', 'NOOP', 'AUTH']);
 
 /** Throws when a group of commands may not be pipelined as given (a bug of ours, not of the server). */
 export function checkGroup(steps: readonly SmtpStep[]): void {

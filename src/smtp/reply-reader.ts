@@ -13,6 +13,8 @@ export interface ReadReplyOptions {
   waitingFor: string;
   /** The first reply of a connection: diagnose HTTP/SSH/TLS instead of "protocol violation". */
   greeting?: boolean;
+  /** What the transcript shows of each line of this reply (SMTP AUTH challenges are never shown). */
+  redact?: (line: string) => string;
 }
 
 interface PendingRead {
@@ -138,7 +140,7 @@ export class ReplyReader {
   /** Returns an error, or null; resolves the pending read when the reply is complete. */
   private accept(read: PendingRead, raw: Buffer): ProbeError | null {
     const text = raw.toString('utf8');
-    this.transcript?.add('<-', text);
+    this.transcript?.add('<-', read.options.redact ? read.options.redact(text) : text);
     read.bytes += raw.length;
     if (raw.length > MAX_LINE_BYTES) return this.violation(read.options.phase, `reply line longer than ${MAX_LINE_BYTES} bytes`);
     const parsed = parseReplyLine(text);

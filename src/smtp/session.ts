@@ -20,6 +20,8 @@ export interface PipelinedCommand {
   phase: Phase;
   /** Shown in results and transcript instead of line (never message content). */
   label?: string;
+  /** The reply rule, when the line has no verb of its own (an AUTH response line). */
+  step?: SmtpStep;
 }
 
 /**
@@ -69,13 +71,14 @@ export class SmtpSession {
 
   /**
    * Read the reply to `step` and check that it can be one; failures mark the session botched.
-   * `record` puts it in `replies` (before the check: a reply out of step is shown as it came).
+   * `record` puts it in `replies` (before the check: a reply out of step is shown as it came);
+   * `redact` rewrites its lines for the transcript (AUTH challenges).
    */
-  async read(step: SmtpStep, phase: Phase, timeoutMs: number, record?: string): Promise<SmtpReply> {
+  async read(step: SmtpStep, phase: Phase, timeoutMs: number, record?: string, redact?: (line: string) => string): Promise<SmtpReply> {
     const waitingFor = step === 'greeting' ? 'banner' : `reply to ${stepName(step)}`;
     let reply: SmtpReply;
     try {
-      reply = await this.reader.readReply({ phase, timeoutMs: this.clock.budget(timeoutMs, phase), waitingFor, greeting: step === 'greeting' });
+      reply = await this.reader.readReply({ phase, timeoutMs: this.clock.budget(timeoutMs, phase), waitingFor, greeting: step === 'greeting', redact });
     } catch (err) {
       if (err instanceof ProbeError) this.botchedBy = err;
       throw err;
@@ -109,13 +112,13 @@ export class SmtpSession {
 
   /** Write a group of commands in one write (RFC 2920 §3.1); read their replies with replyTo. */
   send(commands: PipelinedCommand[]): void {
-    checkGroup(commands.map((c) => stepOf(c.line)));
+    checkGroup(commands.map((c) => c.step ?? stepOf(c.line)));
     this.write(commands.map((c) => c.line), commands.map((c) => c.label ?? c.line));
   }
 
   /** Read and record the reply to a command already sent. */
   async replyTo(c: PipelinedCommand, timeoutMs: number): Promise<SmtpReply> {
-    return this.read(stepOf(c.line), c.phase, timeoutMs, c.label ?? c.line);
+    return this.read(c.step ?? stepOf(c.line), c.phase, timeoutMs, c.label ?? c.line);
   }
 
   /** Write raw message data (already dot-stuffed and terminated), after a 354. */

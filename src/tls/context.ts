@@ -8,6 +8,8 @@ export interface TlsClientConfig {
   ciphers: string;
   minVersion: SecureVersion;
   maxVersion: SecureVersion;
+  /** A client certificate to present when the server asks (src/tls/client-certificate.ts). */
+  clientCert?: { id: string; certPem: string; keyPem: string };
 }
 
 // Creating a SecureContext loads the CA store (~5 ms with Node's roots): one per
@@ -15,7 +17,7 @@ export interface TlsClientConfig {
 const contexts = new Map<string, SecureContext>();
 
 export function secureContextFor(config: TlsClientConfig): SecureContext {
-  const key = JSON.stringify([config.ca ?? null, !!config.appendCa, config.ciphers, config.minVersion, config.maxVersion]);
+  const key = JSON.stringify([config.ca ?? null, !!config.appendCa, config.ciphers, config.minVersion, config.maxVersion, config.clientCert?.id ?? null]);
   let context = contexts.get(key);
   if (!context) {
     const ca = config.ca === undefined ? undefined : config.appendCa ? [...tls.rootCertificates, config.ca] : config.ca;
@@ -24,6 +26,7 @@ export function secureContextFor(config: TlsClientConfig): SecureContext {
       ciphers: config.ciphers,
       minVersion: config.minVersion,
       maxVersion: config.maxVersion,
+      ...(config.clientCert && { cert: config.clientCert.certPem, key: config.clientCert.keyPem }),
     });
     contexts.set(key, context);
   }

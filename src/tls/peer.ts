@@ -6,6 +6,7 @@ import type { CertificateFacts, TlsFacts, VerificationFacts } from '../types.js'
 import type { ResolvedOptions } from '../options.js';
 import { negotiatedFacts } from './negotiated.js';
 import { certificateFacts, chainAsSent } from './certificate.js';
+import { withPostfixFingerprints } from '../fingerprint.js';
 import { aLabelName, verifyPeer } from '../verify.js';
 import { referenceNames } from '../reference-names.js';
 
@@ -37,7 +38,8 @@ export function readPeer(secure: TLSSocket, o: ResolvedOptions, target: { host: 
   const { chain, truncated } = chainAsSent(leaf);
   if (truncated) throw new ProbeError('handshake', 'protocol-violation', `certificate chain longer than ${chain.length} certificates`);
   const now = Date.now();
-  const certificates = chain.map((c) => certificateFacts(c, now, o.showCerts));
+  // Postfix's fingerprints in the run's digest (relay_clientcerts, tls_policy match=).
+  const certificates = chain.map((c) => withPostfixFingerprints(certificateFacts(c, now, o.showCerts), c, o.fingerprintDigest));
   const authError = secure.authorizationError as unknown;
   const verification = verifyPeer({
     leaf,

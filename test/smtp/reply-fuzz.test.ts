@@ -48,6 +48,7 @@ const VALID: Record<SmtpStep, number[]> = {
   RSET: [250, 503, 530],
   QUIT: [221],
   NOOP: [250],
+  AUTH: [235, 334, 454, 535, 538],
 };
 // In the grammar, but never a reply to that step.
 const FOREIGN: Record<SmtpStep, number[]> = {
@@ -62,6 +63,7 @@ const FOREIGN: Record<SmtpStep, number[]> = {
   RSET: [220, 221, 251, 354],
   QUIT: [220, 250, 354, 451, 530, 550],
   NOOP: [221, 354],
+  AUTH: [220, 221, 250, 354],
 };
 const OUT_OF_GRAMMAR = ['199', '260', '299', '376', '496', '600', '999', '000', '25', '2500', 'abc', '25a', '', ' 250'];
 
