@@ -33,8 +33,8 @@ function replyLine(r: SmtpReply): string {
 
 /**
  * Why `failure` means "rate-limited" (one line), or null when it does not.
- * - 421 as the greeting: RFC 5321 §3.1 / §4.2.3, the server refuses the session for now (a
- *   server going down says the same, and the reaction is the same: come back later).
+ * - 421 as the greeting (RFC 5321 §3.1 / §4.2.3: the session is refused for now) that names a
+ *   limit, or that follows greeted connections to the same address.
  * - 421 or any 4xx with a limit text before TLS (EHLO, STARTTLS).
  * - Connection refused, reset or closed before the greeting, once earlier connections to the
  *   same address were greeted: the port is open, so the server (or a firewall's connlimit)
@@ -44,7 +44,10 @@ export function rateLimitReason(failure: FailureFacts, history: ConnectionHistor
   if (failure.code === 'rate-limited') return failure.reply ? replyLine(failure.reply) : 'rate-limited';
   const reply = failure.reply;
   if (reply && SESSION_PHASES.has(failure.phase)) {
-    if (reply.code === 421 && failure.phase === 'banner') return `${replyLine(reply)} (greeting)`;
+    // A bare 421 greeting on the first connection may be a server going down or a block list
+    // aimed at us: that is the server's answer, a verdict. It is a limit when it says so, or
+    // when the same address greeted us before in this run.
+    if (reply.code === 421 && failure.phase === 'banner' && (LIMIT_TEXT.test(reply.text) || history.earlierGreetings > 0)) return `${replyLine(reply)} (greeting)`;
     if (reply.code >= 400 && reply.code < 500 && LIMIT_TEXT.test(reply.text)) return `${replyLine(reply)} (${failure.phase})`;
     return null;
   }
