@@ -202,3 +202,23 @@ describe('readTlsrptReport', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(100e6);
   }, 60_000);
 });
+
+describe('renderTlsrpt', () => {
+  it('summary lines per policy and MX, problems and unreadable files; server strings cleaned; status', async () => {
+    const { renderTlsrpt, tlsrptStatus, tlsrptJson } = await import('../../src/report/tlsrpt.js');
+    const ms = await readTlsrptReport(write('ms2.json.gz', gzipSync(fixture('microsoft.json').toString().replace('Microsoft Corporation', 'Evil\\u001b[2J\\u202eCorp'))));
+    const bad = await readTlsrptReport(write('bad.json.gz', 'nope'));
+    const summary = summariseReports([ms, bad]);
+    const text = renderTlsrpt([ms, bad], summary);
+    expect(text).not.toMatch(/[\x1b\u202e]/);
+    expect(text.split('\n')).toEqual(expect.arrayContaining([
+      '1 TLSRPT report from Evil\\x1b[2J\\u202eCorp covering 2025-03-01T00:00:00Z – 2025-03-02T00:00:00Z',
+      `UNREADABLE ${bad.file}: not gzip (the file name ends in .gz but the data has no gzip header)`,
+      'sts sts-broken.example: 0 sessions ok, 57 failed (100%) in 1 report',
+      '  mx2.test.example     certificate-expired        41',
+    ]));
+    expect(tlsrptStatus([ms, bad], summary)).toBe('unknown');
+    expect(tlsrptStatus([ms], summariseReports([ms]))).toBe('warning');
+    expect(JSON.parse(tlsrptJson([ms], summariseReports([ms]))).summary.policies[0].failed).toBe(57);
+  });
+});

@@ -11,7 +11,9 @@ import { freePort } from '../../fixtures/prometheus.js';
 import type { Pki } from '../../fixtures/pki.js';
 import { readTlsrptReport } from '../../src/tlsrpt/report.js';
 import { failingMxHosts, reprobe, reprobeOptions } from '../../src/tlsrpt/reprobe.js';
-import type { TlsrptReprobe } from '../../src/types.js';
+import type { TlsrptReport, TlsrptReprobe } from '../../src/types.js';
+import { renderTlsrpt, tlsrptStatus } from '../../src/report/tlsrpt.js';
+import { summariseReports } from '../../src/tlsrpt/summary.js';
 import { options, useFixtures } from '../probe/helpers.js';
 
 const FIXTURES = new URL('../../fixtures/tlsrpt/', import.meta.url).pathname;
@@ -57,8 +59,9 @@ describe('reprobeOptions', () => {
 
 describe('reprobe', () => {
   let outcomes: TlsrptReprobe[];
+  let reports: TlsrptReport[];
   beforeAll(async () => {
-    const reports = await Promise.all(['google.json', 'microsoft.json'].map((f) => readTlsrptReport(join(FIXTURES, f))));
+    reports = await Promise.all(['google.json', 'microsoft.json'].map((f) => readTlsrptReport(join(FIXTURES, f))));
     expect(failingMxHosts(reports)).toHaveLength(4);
     const base = { ...options(pki, { resolver: [dns.server], mtaStsPort: sts.port, mtaStsTimeoutMs: 5000 }), servername: undefined };
     outcomes = await reprobe(reports, base, { port });
@@ -94,5 +97,14 @@ describe('reprobe', () => {
     expect(o.stillFails).toBeNull();
     expect(o.results).toEqual([]);
     expect(o.note).toBe('not an MX host of sts-broken.example today (MX now: mx2.test.example)');
+  });
+
+  it('rendered: one line per failing MX with its verdict today; the run is critical', () => {
+    const summary = summariseReports(reports);
+    const text = renderTlsrpt(reports, summary, outcomes);
+    expect(text).toMatch(/^STILL FAILS sts sts-broken\.example mx2\.test\.example — reported: certificate-expired ×41, validation-failure ×4$/m);
+    expect(text).toMatch(/^PASSES NOW tlsa dane-ok\.example mx\.test\.example — reported: tlsa-invalid ×4$/m);
+    expect(text).toMatch(/^NOT PROBED sts sts-broken\.example mx-old\.test\.example/m);
+    expect(tlsrptStatus(reports, summary, outcomes)).toBe('critical');
   });
 });
