@@ -19,7 +19,7 @@ import { ExporterStats } from './self-metrics.js';
 export interface ExporterOptions {
   /** Listen address (default 127.0.0.1: an exporter that connects where it is told is not for the world). */
   host?: string;
-  /** Listen port (default 9125; 0 = any free port). */
+  /** Listen port (default 9525, outside the ports common exporters use; 0 = any free port). */
   port?: number;
   /** The default module: the probe options given on serve's command line. */
   defaultOptions?: ProbeOptions;
@@ -46,7 +46,7 @@ export interface Exporter {
   close(): Promise<void>;
 }
 
-export const DEFAULT_EXPORTER_PORT = 9125;
+export const DEFAULT_EXPORTER_PORT = 9525;
 const MAX_TARGET_LENGTH = 1024;
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
