@@ -13,6 +13,8 @@ import { UsageError } from '../../src/errors.js';
 import { dest, options, useFixtures } from '../probe/helpers.js';
 import { checkMetrics } from './promtool.js';
 import { Counter, useRunFixtures } from '../run/helpers.js';
+import { startDnsServer, type DnsFixture } from '../../fixtures/dns-server.js';
+import { freePort } from '../../fixtures/prometheus.js';
 
 const fx = useFixtures();
 const runFx = useRunFixtures();
@@ -147,6 +149,47 @@ describe('GET /probe', () => {
     expect(other.max).toBe(1);
     // 4 × 150 ms one after another for the first address; the second ran beside them.
     expect(Math.max(...rs.map((r) => r.ms))).toBeGreaterThanOrEqual(600);
+  });
+});
+
+describe('GET /probe of a domain', () => {
+  let dns: DnsFixture;
+  let domainExporter: Exporter;
+  beforeAll(async () => {
+    const port = await freePort();
+    await fx.smtp({ leaf: pki.leaves.good, host: '127.0.0.1', port });
+    await fx.smtp({ leaf: pki.leaves.expired, host: '127.0.0.2', port });
+    dns = await startDnsServer({
+      'two.example': { MX: [{ preference: 10, exchange: 'mx.test.example' }, { preference: 20, exchange: 'mx2.test.example' }] },
+      'mx.test.example': { A: ['127.0.0.1'] },
+      'mx2.test.example': { A: ['127.0.0.2'] },
+      'nomail.example': { MX: [{ preference: 0, exchange: '.' }] },
+    });
+    const base: ExporterModule = { name: 'default', options: { ...options(pki), servername: undefined } };
+    domainExporter = await startExporter({ port: 0, modules: modulesFrom({ modules: { mx: { port, resolver: [dns.server] } } }, 'inline', base) });
+    exporters.push(domainExporter);
+  });
+  afterAll(async () => {
+    await dns?.close();
+  });
+
+  it('one set of series per MX host, each with its host and address', async () => {
+    const r = await get(probePath('two.example', 'mx'), {}, domainExporter);
+    expect(r.status).toBe(200);
+    expect(value(r.body, 'mxprobe_probe_results')).toBe(2);
+    expect(value(r.body, 'mxprobe_success', 'host="mx.test.example"', 'address="127.0.0.1"')).toBe(1);
+    expect(value(r.body, 'mxprobe_success', 'host="mx2.test.example"', 'address="127.0.0.2"')).toBe(0);
+    expect(value(r.body, 'mxprobe_cert_not_after_timestamp_seconds', 'host="mx2.test.example"', 'position="0"')).toBe(pki.leaves.expired.notAfter.getTime() / 1000);
+    expect(r.body).toMatch(/^mxprobe_success\{destination="two\.example",/m);
+    expect((await checkMetrics(r.body)).code).toBe(0);
+  });
+
+  it('a null MX: success 0 with the error code, not a failed scrape', async () => {
+    const r = await get(probePath('nomail.example', 'mx'), {}, domainExporter);
+    expect(r.status).toBe(200);
+    expect(value(r.body, 'mxprobe_success')).toBe(0);
+    expect(r.body).toMatch(/mxprobe_error_info\{.*phase="resolve",code="null-mx"\} 1/);
+    expect((await checkMetrics(r.body)).code).toBe(0);
   });
 });
 
