@@ -35,6 +35,9 @@ await build({
   logLevel: 'warning',
 });
 
+// The man page, from the option table (package.json "man").
+spawnSync(process.execPath, ['scripts/man.mjs', 'dist/mxprobe.1'], { stdio: 'inherit' });
+
 // Training run for the code cache: one probe of a closed loopback port with table output
 // compiles what a real probe compiles (options, connect, verdict, table).
 const closedPort = await new Promise((resolve) => {

@@ -13,6 +13,10 @@ import { runScanCommand } from './commands/scan.js';
 import { runTlsaCommand } from './commands/tlsa.js';
 import { runPostfixCommand } from './commands/postfix.js';
 import { runFingerprintCommand } from './commands/fingerprint.js';
+import { runServeCommand } from './commands/serve.js';
+import { runReportCommand } from './commands/report.js';
+import { runTlsrptCommand } from './commands/tlsrpt.js';
+import { runCompletionCommand } from './commands/completion.js';
 
 type Values = Record<string, unknown>;
 type Run = (args: string[], values: Values) => Promise<number>;
@@ -36,6 +40,10 @@ const SPECS: Record<CommandName, CommandSpec> = {
   scan: { run: runScanCommand, summary: 'full TLS capability scan of one server (protocols, ciphers, groups, resumption, injection), graded by a profile', args: '<dest>', argHelp: 'one destination (first MX host, first address)', usage: 'scan [options] DEST' },
   postfix: { run: runPostfixCommand, summary: "this host's Postfix: what main.cf/master.cf configure for each smtpd listener against what it serves, and lint", args: '', argHelp: '', usage: 'postfix [options]' },
   fingerprint: { run: runFingerprintCommand, summary: "certificate and public-key digests in Postfix's format: relay_clientcerts, check_ccert_access and tls_policy match= lines", args: '', argHelp: '', usage: 'fingerprint --cert FILE [options]' },
+  serve: { run: runServeCommand, summary: 'Prometheus exporter: GET /probe?target=DEST&module=NAME probes, /metrics', args: '', argHelp: '', usage: 'serve [options]' },
+  report: { run: runReportCommand, summary: 'self-contained HTML report of a run (NDJSON or JSON), with the changes since --baseline', args: '<run>', argHelp: 'mxprobe --ndjson output (or --json)', usage: 'report [options] RUN.ndjson' },
+  tlsrpt: { run: runTlsrptCommand, summary: 'RFC 8460 TLS reports (JSON or .gz): summary per policy and MX host; --reprobe the failing MX hosts', args: '<reports...>', argHelp: 'report files', usage: 'tlsrpt [options] REPORT.json[.gz]...' },
+  completion: { run: (args) => runCompletionCommand(args), summary: 'shell completions (bash, zsh, fish) from the option table', args: '<shell>', argHelp: 'bash, zsh or fish', usage: 'completion bash|zsh|fish' },
   tlsa: { run: runTlsaCommand, summary: 'print the TLSA records for a certificate (and its issuer) or a key: publish them before a rollover', args: '', argHelp: '', usage: 'tlsa --cert FILE [options]' },
 };
 
@@ -96,7 +104,8 @@ function buildCommand(name: CommandName, onAction: (args: string[], values: Valu
   cmd.action((...a: unknown[]) => {
     // Commander passes the arguments, then the values, then the command.
     const values = a[a.length - 2] as Values;
-    const args = spec.args.startsWith('[') ? (a[0] as string[]) : spec.args ? [a[0] as string] : [];
+    const first = a[0];
+    const args = Array.isArray(first) ? (first as string[]) : spec.args ? [first as string] : [];
     onAction(args, values);
   });
   return cmd;

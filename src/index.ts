@@ -19,3 +19,16 @@ export { checkPostfix } from './postfix/index.js';
 export type * from './postfix/types.js';
 // `mxprobe fingerprint`: Postfix's certificate and public-key digests and the table lines using them.
 export { fingerprintReport, postfixFingerprints } from './fingerprint.js';
+// Monitoring: the Prometheus exporter and text format, the HTML report, TLSRPT reports in.
+export { startExporter, DEFAULT_EXPORTER_PORT } from './serve/server.js';
+export type { Exporter, ExporterOptions } from './serve/server.js';
+export { loadModules, DEFAULT_MODULE } from './serve/modules.js';
+export type { ExporterModule } from './serve/modules.js';
+export { renderPrometheus } from './report/prometheus.js';
+export { renderHtml } from './report/html.js';
+export type { HtmlReportOptions } from './report/html.js';
+export { readResultsFile, compareWithBaseline } from './report/html-input.js';
+export { writeFileAtomic } from './report/output-file.js';
+export { readTlsrptReport } from './tlsrpt/report.js';
+export { summariseReports } from './tlsrpt/summary.js';
+export { reprobe, reprobeOptions } from './tlsrpt/reprobe.js';

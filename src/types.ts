@@ -514,3 +514,88 @@ export interface Change {
 // ---- `mxprobe scan DEST`: declared beside the scan, in src/scan/types.ts ----
 
 export type * from './scan/types.js';
+
+// ---- TLSRPT aggregate reports in (`mxprobe tlsrpt`, src/tlsrpt/report.ts; RFC 8460 §4) ----
+
+/** RFC 8460 §4.4 policy-type. */
+export type TlsrptPolicyType = 'tlsa' | 'sts' | 'no-policy-found';
+
+export interface TlsrptFailureDetail {
+  /** RFC 8460 §4.3 result type ("certificate-expired", "starttls-not-supported", ...). */
+  resultType: string;
+  sendingMtaIp: string | null;
+  receivingMxHostname: string | null;
+  receivingMxHelo: string | null;
+  receivingIp: string | null;
+  failedSessionCount: number;
+  additionalInformation: string | null;
+  failureReasonCode: string | null;
+}
+
+export interface TlsrptPolicyResult {
+  policyType: TlsrptPolicyType;
+  policyDomain: string;
+  /** The policy as the sender saw it (MTA-STS policy lines or TLSA records). */
+  policyString: string[];
+  mxHost: string[];
+  successful: number;
+  failed: number;
+  failures: TlsrptFailureDetail[];
+}
+
+/** Something wrong in a report: the whole file (record null) or one record (`policies[3]`). */
+export interface TlsrptReportFinding {
+  severity: 'warning' | 'critical';
+  record: string | null;
+  message: string;
+}
+
+export interface TlsrptReport {
+  file: string;
+  /** The file could not be read as a report at all (not gzip, not JSON, too large); nothing else is set then. */
+  error: string | null;
+  compressed: boolean;
+  /** Bytes of JSON read (after gunzip). */
+  bytes: number;
+  organization: string | null;
+  contact: string | null;
+  reportId: string | null;
+  dateRange: { start: string | null; end: string | null };
+  policies: TlsrptPolicyResult[];
+  findings: TlsrptReportFinding[];
+}
+
+/** Sessions per policy over many reports, failures by receiving MX and result type. */
+export interface TlsrptPolicySummary {
+  policyType: TlsrptPolicyType;
+  policyDomain: string;
+  reports: number;
+  successful: number;
+  failed: number;
+  failures: { receivingMx: string | null; resultType: string; sessions: number }[];
+}
+
+export interface TlsrptSummary {
+  reports: number;
+  /** Files that could not be read, and records skipped. */
+  unreadable: number;
+  organizations: string[];
+  /** Earliest start and latest end over the reports. */
+  period: { start: string | null; end: string | null };
+  policies: TlsrptPolicySummary[];
+}
+
+/** `--reprobe`: a failing MX host of a report, probed today under the reported policy type. */
+export interface TlsrptReprobe {
+  policyType: TlsrptPolicyType;
+  policyDomain: string;
+  /** null when the report named no receiving MX: every MX host of the domain was probed. */
+  mxHost: string | null;
+  /** What the reports said: failed sessions by result type. */
+  reported: { resultType: string; sessions: number }[];
+  /** Today's probes of that MX host (one per address probed); empty when it is no MX of the domain now. */
+  results: ProbeResult[];
+  /** true: still fails today; false: passes now; null: could not be probed (see note). */
+  stillFails: boolean | null;
+  note: string | null;
+}

@@ -1,9 +1,9 @@
 // The output options mean the same in every command that prints results (probe, policy, scan):
 // --format table|json|ndjson|nagios|quiet, and --json, --ndjson, -q as its short forms.
 import { UsageError } from '../errors.js';
-import type { OUTPUT_FORMATS } from '../cli-options.js';
+import type { PROBE_FORMATS } from '../cli-options.js';
 
-export type Format = (typeof OUTPUT_FORMATS)[number];
+export type Format = (typeof PROBE_FORMATS)[number];
 
 /** The one format the flags ask for; two of them at once is a usage error, not a silent choice. */
 export function outputFormat(v: Record<string, unknown>): Format {

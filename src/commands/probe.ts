@@ -21,6 +21,9 @@ import { renderPem } from '../report/pem.js';
 import { renderQuiet } from '../report/quiet.js';
 import { renderNagios } from '../report/nagios.js';
 import { renderUsageWarning } from '../report/messages.js';
+import { renderPrometheus } from '../report/prometheus.js';
+import { renderHtml } from '../report/html.js';
+import { writeFileAtomic } from '../report/output-file.js';
 import { outputFormat } from './format.js';
 import { batchedWriter } from './writer.js';
 import { EXIT_INTERRUPTED, exitCodeFor, handleInterrupts } from './process.js';
@@ -66,6 +69,9 @@ export async function runProbeCommand(args: string[], v: Values): Promise<number
   const color = useColor({ isTTY: stdout.isTTY, env: process.env });
   const format = outputFormat(v);
   if (v.ipv4 && v.ipv6) throw new UsageError('-4 and -6 exclude each other');
+  // --output writes one finished document; streamed formats go to stdout as they happen.
+  const outputFile = v.output as string | undefined;
+  if (outputFile !== undefined && !['json', 'nagios', 'prometheus', 'html'].includes(format)) throw new UsageError(`--output writes json, nagios, prometheus or html, not --format ${format} (redirect stdout instead)`);
   checkStdin(args, v);
   const options = toProbeOptions(v, 'probe');
   resolveOptions(options); // every flag checked before the first packet
@@ -112,7 +118,7 @@ export async function runProbeCommand(args: string[], v: Values): Promise<number
       out.emit(`${text}\n`);
       keep.push(summaryOnly(r));
     } else if (format === 'quiet') out.emit(renderQuiet([r], { color }));
-    else if (format === 'json') keep.push(r);
+    else if (format === 'json' || format === 'prometheus' || format === 'html') keep.push(r);
     else keep.push(summaryOnly(r));
   };
   try {
@@ -160,9 +166,15 @@ export async function runProbeCommand(args: string[], v: Values): Promise<number
     changeText = renderChanges(changes, { color: format === 'table' && color, baselineName: baselineFile?.path });
     if (unknownToBaseline) changeText += `${unknownToBaseline} destination${unknownToBaseline === 1 ? '' : 's'} not in the baseline\n`;
   }
-  if (format === 'json') stdout.write(toJson(keep));
+  const warnDays = (v.warnDays as number | undefined) ?? optionDefault<number>('warn-days');
+  const critDays = (v.critDays as number | undefined) ?? optionDefault<number>('crit-days');
+  const document = (text: string) => (outputFile !== undefined ? writeFileAtomic(outputFile, text) : stdout.write(text));
+  if (format === 'json') document(toJson(keep));
   // Nagios "long output": lines after the status line are shown as detail.
-  else if (format === 'nagios') stdout.write(`${renderNagios(keep, { warnDays: (v.warnDays as number | undefined) ?? optionDefault<number>('warn-days'), critDays: (v.critDays as number | undefined) ?? optionDefault<number>('crit-days') })}${changeText}`);
+  else if (format === 'nagios') document(`${renderNagios(keep, { warnDays, critDays })}${changeText}`);
+  // node_exporter's textfile collector reads a whole file: --output makes it appear at once.
+  else if (format === 'prometheus') document(renderPrometheus(keep, { runTimestampMs: started }));
+  else if (format === 'html') document(renderHtml(keep, { changes: baseline ? changes : undefined, baselineName: baselineFile?.path, warnDays, critDays }));
   else if (format === 'quiet') stdout.write(changeText);
   else if (format === 'table') {
     let tail = '';
@@ -171,7 +183,7 @@ export async function runProbeCommand(args: string[], v: Values): Promise<number
     stdout.write(`${tail}${changeText && '\n'}${changeText}`);
   }
   // Machine formats keep stdout machine-readable: the summary and changes go to stderr.
-  if ((format === 'json' || format === 'ndjson') && (many || baseline)) stderr.write(`${many ? tally.render(facts) : ''}${changeText}`);
+  if ((format === 'json' || format === 'ndjson' || format === 'prometheus' || format === 'html') && (many || baseline)) stderr.write(`${many ? tally.render(facts) : ''}${changeText}`);
   if (stats.stopped || interrupts.interrupted) return EXIT_INTERRUPTED;
   // --fail-on-change: the results keep the server's own status; the change decides the exit code.
   if (v.failOnChange && (changed || changes.length > 0)) return Math.max(exitCodeFor(tally.worst()), 2);
