@@ -291,11 +291,13 @@ function sharedConnections(run: Pick<RunOptions, 'perHost' | 'concurrency' | 're
     if (id === undefined) variants.set(o, (id = nextVariant++));
     return id;
   };
-  // Greeted connections per address (rate-limit evidence), bounded: the oldest addresses go first.
+  // Greeted connections per address and port (rate-limit evidence: a refusal where we were greeted
+  // before), bounded: the oldest go first.
   const greeted = new Map<string, number>();
   const noteGreeting = (r: ProbeResult) => {
     if (!r.address || r.smtp.banner === null) return;
-    greeted.set(r.address, (greeted.get(r.address) ?? 0) + 1);
+    const at = `${r.address} ${r.port}`;
+    greeted.set(at, (greeted.get(at) ?? 0) + 1);
     if (greeted.size > 65_536) greeted.delete(greeted.keys().next().value!);
   };
   const keyOf = (t: ConnectionTarget, o: ResolvedOptions) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')} ${variant(o)}`;
@@ -312,7 +314,7 @@ function sharedConnections(run: Pick<RunOptions, 'perHost' | 'concurrency' | 're
           if (stopped()) return null;
           stats.connections++;
           stats.running++;
-          return probeLinked({ ...target, earlierGreetings: greeted.get(target.address) ?? 0 }, o).finally(() => stats.running--);
+          return probeLinked({ ...target, earlierGreetings: greeted.get(`${target.address} ${target.port}`) ?? 0 }, o).finally(() => stats.running--);
         });
       } finally {
         release();

@@ -58,6 +58,8 @@ function applyKey(module: ExporterModule, key: string, raw: unknown, where: stri
   const value = o.repeat ? (Array.isArray(raw) ? raw : [raw]).map(parseOne) : parseOne(raw);
   if (o.long === 'port') module.port = value as number;
   else (module.options as Record<string, unknown>)[o.option!] = value;
+  // A module's own trust anchors replace serve's, whichever form either came in.
+  if (o.option === 'caFile') delete module.options.ca;
 }
 
 /**

@@ -113,7 +113,8 @@ describe('retries', () => {
     const { results, stats } = await run([`[127.0.0.1]:${s.port}`], options(pki));
     expect(s.connections).toBe(2);
     expect(results[0]).toMatchObject({ status: 'ok', attempts: 2, error: null });
-    expect(results[0].findings.find((f) => f.code === 'retried')?.message).toMatch(/attempt 1: 421/);
+    // "Too many connections": a rate limit (src/smtp/rate-limit.ts), retried as one.
+    expect(results[0].findings.find((f) => f.code === 'retried')?.message).toMatch(/attempt 1: rate-limited: 421 4\.3\.2 Too many connections/);
     expect(stats).toMatchObject({ connections: 2, retried: 1 });
   });
 
