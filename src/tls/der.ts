@@ -58,12 +58,18 @@ const SIGNATURE_ALGORITHMS: Record<string, string> = {
   '1.3.101.113': 'ED448',
 };
 
-/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signature } */
-export function signatureAlgorithmOf(der: Buffer): string | null {
+/** Certificate ::= SEQUENCE { tbsCertificate, ... }: the tbsCertificate TLV, or null. */
+function tbsCertificateOf(der: Buffer): ReturnType<typeof readTlv> {
   const cert = readTlv(der, 0);
   if (!cert || cert.tag !== 0x30) return null;
   const tbs = readTlv(der, cert.start);
-  if (!tbs || tbs.tag !== 0x30) return null;
+  return tbs && tbs.tag === 0x30 ? tbs : null;
+}
+
+/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signature } */
+export function signatureAlgorithmOf(der: Buffer): string | null {
+  const tbs = tbsCertificateOf(der);
+  if (!tbs) return null;
   const algId = readTlv(der, tbs.next);
   if (!algId || algId.tag !== 0x30) return null;
   const oid = readTlv(der, algId.start);
@@ -79,10 +85,8 @@ export function signatureAlgorithmOf(der: Buffer): string | null {
  * which a hostile chain may carry.
  */
 export function subjectPublicKeyInfoOf(der: Buffer): Buffer | null {
-  const cert = readTlv(der, 0);
-  if (!cert || cert.tag !== 0x30) return null;
-  const tbs = readTlv(der, cert.start);
-  if (!tbs || tbs.tag !== 0x30) return null;
+  const tbs = tbsCertificateOf(der);
+  if (!tbs) return null;
   let field = readTlv(der, tbs.start);
   if (field && field.tag === 0xa0) field = readTlv(der, field.next); // explicit version
   for (let i = 0; i < 5 && field; i++) field = readTlv(der, field.next); // serial .. subject
@@ -130,10 +134,8 @@ function directoryString(der: Buffer, t: Tlv): string | null {
  * X509Certificate.subject only gives a printed, escaped form. null when the DER is not readable.
  */
 export function subjectCommonNamesOf(der: Buffer): string[] | null {
-  const cert = readTlv(der, 0);
-  if (!cert || cert.tag !== 0x30) return null;
-  const tbs = readTlv(der, cert.start);
-  if (!tbs || tbs.tag !== 0x30) return null;
+  const tbs = tbsCertificateOf(der);
+  if (!tbs) return null;
   let field = readTlv(der, tbs.start);
   if (field && field.tag === 0xa0) field = readTlv(der, field.next); // explicit version
   for (let i = 0; i < 4 && field; i++) field = readTlv(der, field.next); // serial, signature, issuer, validity
