@@ -3,6 +3,7 @@
 // (`--ehlo $'x\r\nQUIT'`). One grammar per field, from RFC 5321 §4.1.2 and §4.1.3.
 import { UsageError } from './errors.js';
 import { isIP } from './ip.js';
+import { quoted } from './report/sanitize.js';
 
 // RFC 5321 §4.1.2: sub-domain = Let-dig [Ldh-str]; Domain = sub-domain *("." sub-domain).
 const SUB_DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -11,11 +12,8 @@ const ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
 // RFC 5321 §4.1.2: qtextSMTP = %d32-33 / %d35-91 / %d93-126; quoted-pairSMTP = %d92 %d32-126.
 const QUOTED = /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"$/;
 
-/** Shown in a message: control characters and other invisible bytes as escapes, at most 80 characters. */
-export function quoteInput(text: string): string {
-  const shown = text.length > 80 ? `${text.slice(0, 80)}… (${text.length} characters)` : text;
-  return JSON.stringify(shown);
-}
+/** Shown in a message: escaped and bounded by the one sanitizer (report/sanitize.ts). */
+const quoteInput = (text: string): string => quoted(text, 80);
 
 function why(text: string): string | null {
   if (/[\r\n]/.test(text)) return 'contains a line break (CR or LF), which would end the command early';

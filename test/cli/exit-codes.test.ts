@@ -86,6 +86,12 @@ describe('usage errors: exit 3, one line on stderr, nothing on stdout, no stack 
     ['empty destination', () => [''], /destination/],
     ['no destination at all', () => [], /destination/],
     ['--to with a bad address', () => ['--to', 'a b@example.test', local(refused)], /address/],
+    // One grammar for everything that goes on the wire (src/grammar.ts): nothing is smuggled.
+    ['--ehlo with CR LF', () => ['--ehlo', 'x\r\nQUIT', local(refused)], /--ehlo: the EHLO name "x\\x0d\\x0aQUIT" contains a line break/],
+    ['--ehlo with LF', () => ['--ehlo', 'x\nRSET', local(refused)], /--ehlo: .* contains a line break/],
+    ['--ehlo with a space', () => ['--ehlo', 'mail host.example', local(refused)], /--ehlo: .* contains a space/],
+    ['--ehlo not a domain', () => ['--ehlo', 'exa_mple..com', local(refused)], /--ehlo: .* (invalid label|empty label)/],
+    ['--from with CR LF', () => ['--from', 'a@b.example\r\nRSET', local(refused)], /--from: invalid mail address/],
     ['--quit-after rcpt without --to', () => ['--quit-after', 'rcpt', local(refused)], /--to/],
     ['missing --ca-file', () => ['--ca-file', join(tmp, 'missing.pem'), local(refused)], /--ca-file.*ENOENT/],
     ['--ca-file is a directory', () => ['--ca-file', tmp, local(refused)], /--ca-file/],
