@@ -25,6 +25,9 @@ import { clientCertificateFacts } from './tls/client-certificate.js';
  * the result as they are learned; failures are thrown as ProbeError with their
  * phase. Postfix's rules decide when to stop before MAIL.
  */
+/** When a STARTTLS port that has not greeted us is reported as silent (ProbeOptions.onSilentGreeting). */
+export const SILENT_GREETING_MS = 5000;
+
 export class Conversation {
   private session: SmtpSession | null = null;
   /** MAIL accepted and the transaction not finished: RSET before QUIT. */
@@ -73,7 +76,12 @@ export class Conversation {
       result.timingMs.handshake = this.lap();
     }
 
-    const banner = await s.read('greeting', 'banner', o.bannerTimeoutMs);
+    // A silent port may be waiting for a TLS ClientHello (implicit TLS without --implicit): the
+    // caller hears of it early, but nothing is sent — postscreen counts a pre-greet as a bot.
+    const silent = o.onSilentGreeting && result.mode === 'starttls'
+      ? setTimeout(() => o.onSilentGreeting!({ host: target.host, address: target.address, port: target.port }), SILENT_GREETING_MS)
+      : null;
+    const banner = await s.read('greeting', 'banner', o.bannerTimeoutMs).finally(() => silent && clearTimeout(silent));
     result.smtp.banner = { code: banner.code, text: banner.text };
     result.timingMs.banner = this.lap();
     if (banner.code !== 220) throw new ProbeError('banner', 'smtp-reply', `server refused the session: ${describeReply(banner)}`, banner);

@@ -61,6 +61,7 @@ export interface ResolvedOptions extends SubmissionResolvedOptions {
   /** --resolver given: DNS and the MTA-STS fetch's name lookups go there. */
   resolver: string[];
   signal: AbortSignal | undefined;
+  onSilentGreeting: ProbeOptions['onSilentGreeting'];
 }
 
 export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
@@ -131,6 +132,7 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
     mtaStsTimeoutMs: options.mtaStsTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     resolver: options.resolver ?? [],
     signal: options.signal,
+    onSilentGreeting: options.onSilentGreeting,
     // AUTH, client certificate, REQUIRETLS, --compare-relay (src/submission-options.ts).
     ...resolveSubmissionOptions(options),
   };

@@ -372,6 +372,11 @@ export interface ProbeOptions {
   mtaStsPort?: number;
   /** Deadline of the MTA-STS policy fetch (default 10 s). */
   mtaStsTimeoutMs?: number;
+  /**
+   * Called once when a STARTTLS port has sent no greeting after 5 s (the probe goes on waiting,
+   * sending nothing): the CLI tells a person that an implicit-TLS port needs --implicit.
+   */
+  onSilentGreeting?: (target: { host: string; address: string; port: number }) => void;
   signal?: AbortSignal;
   // ---- Submission: SMTP AUTH, client certificates, REQUIRETLS (resolved by src/submission-options.ts)
   /** SMTP AUTH (RFC 4954) inside TLS: a mechanism, or 'auto' (or true, a bare --auth) for the strongest the server offers. */

@@ -20,7 +20,7 @@ import { renderTranscript } from '../report/transcript.js';
 import { renderPem } from '../report/pem.js';
 import { renderQuiet } from '../report/quiet.js';
 import { renderNagios } from '../report/nagios.js';
-import { renderUsageWarning } from '../report/messages.js';
+import { renderSilentGreeting, renderUsageWarning } from '../report/messages.js';
 import { renderPrometheus } from '../report/prometheus.js';
 import { renderHtml } from '../report/html.js';
 import { writeFileAtomic } from '../report/output-file.js';
@@ -74,6 +74,13 @@ export async function runProbeCommand(args: string[], v: Values): Promise<number
   if (outputFile !== undefined && !['json', 'nagios', 'prometheus', 'html'].includes(format)) throw new UsageError(`--output writes json, nagios, prometheus or html, not --format ${format} (redirect stdout instead)`);
   checkStdin(args, v);
   const options = toProbeOptions(v, 'probe');
+  // On a terminal a person is waiting: say early why a port stays silent (often implicit TLS).
+  if (stderr.isTTY === true) {
+    options.onSilentGreeting = ({ host, address, port }) => {
+      bar.clear();
+      stderr.write(renderSilentGreeting(host, address, port, (v.bannerTimeout as number | undefined) ?? (v.timeout as number | undefined) ?? optionDefault<number>('banner-timeout')));
+    };
+  }
   resolveOptions(options); // every flag checked before the first packet
   const baselineFile = v.baseline as { path: string; text: string } | undefined;
   const baseline: Baseline | undefined = baselineFile && parseBaseline(baselineFile.text, baselineFile.path);
