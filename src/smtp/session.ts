@@ -56,10 +56,6 @@ export class SmtpSession {
     return new SmtpSession(stream, transcript, clock);
   }
 
-  get rawSocket(): Socket | TLSSocket | Duplex {
-    return this.socket;
-  }
-
   /** Bytes received on the current socket so far. */
   get receivedBytes(): number {
     return this.reader.received;
@@ -97,17 +93,6 @@ export class SmtpSession {
   async command(line: string, phase: Phase, timeoutMs: number, label = line): Promise<SmtpReply> {
     this.write([line], [label]);
     return this.read(stepOf(line), phase, timeoutMs, label);
-  }
-
-  /**
-   * RFC 2920 §3.1: send a group of commands in one write, then read their
-   * replies in order. One TCP segment, one round trip.
-   */
-  async pipeline(commands: PipelinedCommand[], timeoutMs: number): Promise<SmtpReply[]> {
-    this.send(commands);
-    const out: SmtpReply[] = [];
-    for (const c of commands) out.push(await this.replyTo(c, timeoutMs));
-    return out;
   }
 
   /** Write a group of commands in one write (RFC 2920 §3.1); read their replies with replyTo. */

@@ -46,7 +46,7 @@ function server(o: { rcpt?: string; quit: (io: ScriptIO) => Promise<void>; bodie
 
 describe('a pipelined QUIT that gets no reply costs a finding, not the verdict', () => {
   // Without pipelining, a failed QUIT is an info finding (Conversation.quit catches it, 5 s cap).
-  // With pipelining, RSET and QUIT are read inside s.pipeline(): a server that just closes
+  // With pipelining, RSET and QUIT are read after the group is sent: a server that just closes
   // after QUIT (common) makes result.error = {phase:'quit', code:'closed'} → CRITICAL,
   // and a server that never answers QUIT costs the full --timeout instead of 5 s.
   it('server closes instead of answering QUIT: same verdict with and without pipelining', async () => {

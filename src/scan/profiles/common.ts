@@ -6,7 +6,6 @@ import { SET, exclusionTokens } from './settings.js';
 export type ScanFacts = Omit<ScanResult, 'status' | 'findings'>;
 
 export const accepted = (r: ScanFacts, p: ScanProtocolName): boolean => r.protocols.some((x) => x.protocol === p && x.accepted === true);
-export const acceptedProtocols = (r: ScanFacts): ScanProtocolName[] => r.protocols.filter((x) => x.accepted === true).map((x) => x.protocol);
 
 /** Every accepted cipher with its protocol. */
 export function acceptedCiphers(r: ScanFacts): Array<ScanCipher & { protocol: ScanProtocolName }> {
