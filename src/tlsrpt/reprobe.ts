@@ -3,8 +3,9 @@
 // the domain, under the reported policy type (sts → MTA-STS checked, tlsa → level dane,
 // no-policy-found → level encrypt: opportunistic TLS that must at least work) — and the results
 // for each failing MX host are kept.
-import pLimit from 'p-limit';
-import { probeAll } from '../probe.js';
+import { parseDestination } from '../destination.js';
+import { UsageError } from '../errors.js';
+import { runProbes } from '../run.js';
 import type { ProbeOptions, ProbeResult, TlsrptPolicyType, TlsrptReport, TlsrptReprobe } from '../types.js';
 import { mxKey } from './summary.js';
 
@@ -41,7 +42,11 @@ export function failingMxHosts(reports: readonly TlsrptReport[]): Omit<TlsrptRep
 
 const fails = (r: ProbeResult) => r.status === 'critical' || r.status === 'unknown';
 
-/** Probes every failing MX host of the reports; one entry per (policy type, domain, MX host). */
+/**
+ * Probes every failing MX host of the reports; one entry per (policy type, domain, MX host). Each
+ * (policy type, domain) is a job of the run engine with the options of its policy type, so the
+ * re-probes get the same retries, per-address gate and shared connections as a list run.
+ */
 export async function reprobe(reports: readonly TlsrptReport[], base: ProbeOptions = {}, o: ReprobeOptions = {}): Promise<TlsrptReprobe[]> {
   const targets = failingMxHosts(reports);
   const groups = new Map<string, typeof targets>();
@@ -49,11 +54,29 @@ export async function reprobe(reports: readonly TlsrptReport[], base: ProbeOptio
     const key = `${t.policyType} ${t.policyDomain}`;
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
-  const limit = pLimit(o.concurrency ?? 4);
-  const done = await Promise.all([...groups.values()].map((group) => limit(async () => {
-    const { policyType, policyDomain } = group[0];
-    const destination = `${policyDomain}:${o.port ?? 25}`;
-    const results = await probeAll(destination, { ...reprobeOptions(policyType, base), mxMode: 'all' });
+  const list = [...groups.values()];
+  // A report's policy-domain is the sender's text: one that is no destination is a note, not a crash.
+  const unusable = new Map<number, string>();
+  const jobs = list.flatMap((group, tag) => {
+    try {
+      const destination = parseDestination(`${group[0].policyDomain}:${o.port ?? 25}`);
+      return [{ destination, options: { ...reprobeOptions(group[0].policyType, base), mxMode: 'all' as const }, tag }];
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      unusable.set(tag, `not probed: ${err.message}`);
+      return [];
+    }
+  });
+  const byGroup = new Map<number, ProbeResult[]>();
+  await runProbes(jobs, base, {
+    concurrency: o.concurrency ?? 4, perHost: 2, retries: 1, retryDelayMs: 1000,
+    policyDns: jobs.some((j) => j.options.level === 'dane' || j.options.mtaSts),
+    onDestination: (job, results) => byGroup.set(job.tag!, results),
+  });
+  return list.flatMap((group, i) => {
+    const { policyDomain } = group[0];
+    const results = byGroup.get(i) ?? [];
+    if (unusable.has(i)) return group.map((t): TlsrptReprobe => ({ ...t, results: [], stillFails: null, note: unusable.get(i)! }));
     const mxNow = [...new Set(results.map((r) => mxKey(r.host)))];
     return group.map((t): TlsrptReprobe => {
       const mine = t.mxHost === null ? results : results.filter((r) => mxKey(r.host) === t.mxHost);
@@ -63,6 +86,5 @@ export async function reprobe(reports: readonly TlsrptReport[], base: ProbeOptio
       }
       return { ...t, results: mine, stillFails: mine.some(fails), note: null };
     });
-  })));
-  return done.flat();
+  });
 }
