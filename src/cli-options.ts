@@ -10,7 +10,7 @@ import { LEVELS } from './levels.js';
 import { parseResolverAddress } from './dns/server-address.js';
 import type { ProbeOptions } from './types.js';
 
-export const COMMANDS = ['probe', 'policy', 'scan', 'postfix', 'tlsa', 'fingerprint', 'serve', 'report', 'tlsrpt', 'completion'] as const;
+export const COMMANDS = ['probe', 'policy', 'scan', 'postfix', 'tlsa', 'fingerprint', 'serve', 'report', 'tlsrpt', 'demo', 'completion'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type OptionGroup = 'connection' | 'tls' | 'smtp' | 'verdict' | 'output' | 'run' | 'policy' | 'scan' | 'postfix' | 'tlsa' | 'auth' | 'serve' | 'report' | 'tlsrpt';
@@ -174,13 +174,13 @@ export const CLI_OPTIONS: readonly CliOption[] = [
   { long: 'min-tls', arg: 'VERSION', description: 'WARNING when a lower TLS version is negotiated (e.g. TLSv1.2)', parse: parseTlsVersion('--min-tls'), group: 'verdict', commands: PROBE_SERVE, option: 'minTls' },
   // output: the same meaning in every command that prints results
   { long: 'format', arg: 'FORMAT', description: PROBE_FORMATS.join(', '), default: 'table', parse: parseOneOf('--format', PROBE_FORMATS), group: 'output', commands: PROBE },
-  { long: 'format', arg: 'FORMAT', description: OUTPUT_FORMATS.join(', '), default: 'table', parse: parseOneOf('--format', OUTPUT_FORMATS), group: 'output', commands: REPORTING.filter((c) => c !== 'probe') },
+  { long: 'format', arg: 'FORMAT', description: OUTPUT_FORMATS.join(', '), default: 'table', parse: parseOneOf('--format', OUTPUT_FORMATS), group: 'output', commands: [...REPORTING.filter((c) => c !== 'probe'), 'demo'] },
   { long: 'output', short: 'o', arg: 'FILE', description: 'write the result to FILE atomically (temp file + rename) instead of stdout: json, nagios, prometheus, html', group: 'output', commands: ['probe', 'report'] },
-  { long: 'json', description: 'JSON (--format json)', group: 'output', commands: [...REPORTING, 'tlsa'] },
-  { long: 'ndjson', description: 'one JSON object per line, as each result is ready (--format ndjson)', group: 'output', commands: REPORTING },
-  { long: 'quiet', short: 'q', description: 'verdict lines only (--format quiet)', group: 'output', commands: REPORTING },
-  { long: 'verbose', short: 'v', description: 'SMTP transcript with ->, <- and == marks', group: 'output', commands: PROBE, option: 'transcript' },
-  { long: 'show-certs', description: 'PEM of the chain as served', group: 'output', commands: PROBE, option: 'showCerts' },
+  { long: 'json', description: 'JSON (--format json)', group: 'output', commands: [...REPORTING, 'tlsa', 'demo'] },
+  { long: 'ndjson', description: 'one JSON object per line, as each result is ready (--format ndjson)', group: 'output', commands: [...REPORTING, 'demo'] },
+  { long: 'quiet', short: 'q', description: 'verdict lines only (--format quiet)', group: 'output', commands: [...REPORTING, 'demo'] },
+  { long: 'verbose', short: 'v', description: 'SMTP transcript with ->, <- and == marks', group: 'output', commands: ['probe', 'demo'], option: 'transcript' },
+  { long: 'show-certs', description: 'PEM of the chain as served', group: 'output', commands: ['probe', 'demo'], option: 'showCerts' },
   // run: many destinations
   { long: 'file', short: 'f', arg: 'FILE', description: 'destinations, one per line (# comments); - for stdin', repeat: true, group: 'run', commands: PROBE },
   { long: 'concurrency', short: 'c', arg: 'N', description: 'probes at once (tlsrpt --reprobe: domains at once)', default: 20, parse: parseIntIn('--concurrency', 1, 10000), group: 'run', commands: [...PROBE_POLICY, 'serve', 'tlsrpt'] },

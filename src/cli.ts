@@ -17,6 +17,7 @@ import { runServeCommand } from './commands/serve.js';
 import { runReportCommand } from './commands/report.js';
 import { runTlsrptCommand } from './commands/tlsrpt.js';
 import { runCompletionCommand } from './commands/completion.js';
+import { runDemoCommand } from './commands/demo.js';
 
 type Values = Record<string, unknown>;
 type Run = (args: string[], values: Values) => Promise<number>;
@@ -43,6 +44,7 @@ const SPECS: Record<CommandName, CommandSpec> = {
   serve: { run: runServeCommand, summary: 'Prometheus exporter: GET /probe?target=DEST&module=NAME probes, /metrics', args: '', argHelp: '', usage: 'serve [options]' },
   report: { run: runReportCommand, summary: 'self-contained HTML report of a run (NDJSON or JSON), with the changes since --baseline', args: '<run>', argHelp: 'mxprobe --ndjson output (or --json)', usage: 'report [options] RUN.ndjson' },
   tlsrpt: { run: runTlsrptCommand, summary: 'RFC 8460 TLS reports (JSON or .gz): summary per policy and MX host; --reprobe the failing MX hosts', args: '<reports...>', argHelp: 'report files', usage: 'tlsrpt [options] REPORT.json[.gz]...' },
+  demo: { run: runDemoCommand, summary: 'try mxprobe with no network: probe a STARTTLS server started on 127.0.0.1 with a certificate made on the spot', args: '', argHelp: '', usage: 'demo [options]' },
   completion: { run: (args) => runCompletionCommand(args), summary: 'shell completions (bash, zsh, fish) from the option table', args: '<shell>', argHelp: 'bash, zsh or fish', usage: 'completion bash|zsh|fish' },
   tlsa: { run: runTlsaCommand, summary: 'print the TLSA records for a certificate (and its issuer) or a key: publish them before a rollover', args: '', argHelp: '', usage: 'tlsa --cert FILE [options]' },
 };

@@ -32,3 +32,6 @@ export { writeFileAtomic } from './report/output-file.js';
 export { readTlsrptReport } from './tlsrpt/report.js';
 export { summariseReports } from './tlsrpt/summary.js';
 export { reprobe, reprobeOptions } from './tlsrpt/reprobe.js';
+// `mxprobe demo`: a STARTTLS server on 127.0.0.1 with a PKI made on the spot, and its probe.
+export { runDemo, createDemoPki, startDemoServer } from './demo/index.js';
+export type { DemoOptions, DemoPki, DemoPkiOptions, DemoCertificate, DemoServer, DemoServerOptions } from './demo/index.js';

@@ -13,6 +13,7 @@ const SUMMARIES: Record<CommandName, string> = {
   serve: 'Prometheus exporter (GET /probe?target=DEST&module=NAME, /metrics)',
   report: 'self-contained HTML report of a run',
   tlsrpt: 'RFC 8460 TLS reports: summary, and re-probe the failing MX hosts',
+  demo: 'try mxprobe with no network: probe a STARTTLS server it starts on 127.0.0.1, with a certificate made on the spot',
   completion: 'shell completions (bash, zsh, fish)',
 };
 
