@@ -31,7 +31,8 @@ function bareMessage(message: string, source: string): string {
 /** "FILE, line 12: warning: protocols=TLSv1 allows TLSv1 (obsolete; RFC 8996) ... (obsolete-protocols)". */
 export function lintLine(f: LintFinding, source: string): string {
   const sev = f.severity === 'critical' ? 'error' : f.severity;
-  return `${clean(source)}, line ${f.line}: ${sev}: ${cleanLines(bareMessage(f.message, source)).join(' ')} (${clean(f.code)})`;
+  // A lint message quotes the entry (a 10,000-character host name, twice): bounded like a cell.
+  return `${clean(source)}, line ${f.line}: ${sev}: ${budget(cleanLines(bareMessage(f.message, source)).join(' '))} (${clean(f.code)})`;
 }
 
 /** Every lint line, in line order, newline-terminated. */
