@@ -7,4 +7,6 @@
 // one shared instance is safe.
 const ansi = require('ansi-regex')();
 
-module.exports = (string) => (typeof string === 'string' ? string.replace(ansi, '') : string);
+// Text without ESC or CSI (most cells) has nothing to strip: no regex run at all.
+module.exports = (string) =>
+  typeof string !== 'string' || (string.indexOf('\u001b') === -1 && string.indexOf('\u009b') === -1) ? string : string.replace(ansi, '');

@@ -13,6 +13,8 @@ const SAMPLES = [
   '', 'abc', 'OK [127.0.0.1]:25 TLSv1.3', '\x1b[31mred\x1b[39m', '\x1b[1m\x1b[32mOK\x1b[39m\x1b[22m',
   '日本語', 'e\u0301', '😀 ok', '👩‍💻', 'tab\there', '│ x ─', '\\x1b[2J escaped', 'ÄÖÜ ß', '\u200bzero',
   'a'.repeat(500), 'mx.test.example → 250 mx.test.example',
+  // The narrow fast path (→ — … box drawing, Latin, Greek, Cyrillic) and its neighbours that are not narrow.
+  'no — self-signed … ─┼─', 'Ωμέγα Кириллица ĦŁØ', '© ®', '‼ ⁉', '↔ ↕ ↩', '☀ ☎', '1\ufe0f\u20e3', '\u009b31mcsi', '€ ₿ ←↑→↓',
 ];
 
 describe('bundled shims match the originals', () => {

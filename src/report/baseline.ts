@@ -7,8 +7,8 @@
 //   │ example.com  │ mx1.example.com[192.0.2.1… │ protocol │ TLSv1.2 → TLSv1.3                   │
 import type { Change } from '../types.js';
 import { palette } from './color.js';
-import { innerWidth, makeTable, type Row } from './layout.js';
-import { breakLongWords, clean, hostLabel } from './text.js';
+import { boxedOrLines } from './layout.js';
+import { clean, hostLabel } from './text.js';
 
 // destination, target, kind, before → after: 95 + 5 borders = 100 columns
 // ("destination-removed", the longest kind, is 19 wide).
@@ -21,22 +21,18 @@ export interface ChangesOptions {
   baselineName?: string;
 }
 
-/** The section, or one line saying there were none. */
+/** The section, or one line saying there were none; more than TABLE_ROWS changes as lines. */
 export function renderChanges(changes: readonly Change[], options: ChangesOptions): string {
   const c = palette(options.color);
   const since = options.baselineName ? ` since ${clean(options.baselineName)}` : ' since the baseline';
   if (changes.length === 0) return `no changes${since}\n`;
-  const table = makeTable(WIDTHS, HEAD.map((h) => c.bold(h)));
-  const fit = (text: string, col: number) => breakLongWords(text, innerWidth(WIDTHS[col]));
-  for (const ch of changes) {
-    table.push([
-      fit(clean(ch.destination), 0),
-      fit(ch.kind === 'destination-removed' ? '-' : hostLabel(ch), 1),
-      ch.kind,
-      fit(changeText(ch), 3),
-    ] as Row);
-  }
-  return `changes${since} (${changes.length})\n${table.toString()}\n`;
+  const rows = changes.map((ch) => [
+    clean(ch.destination),
+    ch.kind === 'destination-removed' ? '-' : hostLabel(ch),
+    ch.kind,
+    changeText(ch),
+  ]);
+  return `changes${since} (${changes.length})\n${boxedOrLines(WIDTHS, HEAD.map((h) => c.bold(h)), rows)}\n`;
 }
 
 /** "TLSv1.2 → TLSv1.3", "+AUTH PLAIN, -SIZE 10240000", "3F:A2:19:0C… → 77:01:BE:42…". */

@@ -2,6 +2,7 @@
 // `# HELP` and `# TYPE` once per family, then the family's samples together (a family split in
 // two, or a repeated label set, fails the whole scrape). Label values come from servers
 // (certificate subjects, hosts from DNS): each is escaped here, whatever its origin.
+import { clean } from './sanitize.js';
 
 export type MetricType = 'gauge' | 'counter' | 'untyped';
 export type Labels = Record<string, string | number | null | undefined>;
@@ -22,16 +23,20 @@ export interface MetricFamily {
 
 // Lone UTF-16 surrogates cannot be written as UTF-8: Prometheus rejects the scrape.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-// C0 controls other than LF (which has its escape), DEL and C1: legal in the format, but a
-// terminal showing the file (curl, promtool) would act on them. Shown as \xNN text instead.
-const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g;
-
-/** A label value as the exposition format wants it: \\, \" and \n escaped, nothing raw left. */
+/**
+ * A label value as the exposition format wants it: \\, \" and \n escaped, nothing raw left.
+ * Controls other than LF (which has its escape), DEL, C1, bidi and invisible characters are
+ * legal in the format, but a terminal showing the file (curl, promtool) would act on them and a
+ * dashboard would reorder them: the one sanitizer (sanitize.ts clean) writes them as `\x1b` /
+ * `\u202e` text, each line on its own.
+ */
 export function escapeLabelValue(value: string): string {
   return value
     .replace(LONE_SURROGATE, '\uFFFD')
+    .split('\n')
+    .map(clean)
+    .join('\n')
     .replace(/\\/g, '\\\\')
-    .replace(CONTROL, (c) => `\\\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     .replace(/"/g, '\\"')
     .replace(/\n/g, '\\n');
 }

@@ -5,6 +5,7 @@
 // With `table`, only that table's lines, ready for `>> /etc/postfix/relay_clientcerts`.
 import type { FingerprintReport } from '../types.js';
 import { clean } from './text.js';
+import { safeJson } from './sanitize.js';
 
 export type FingerprintTable = 'relay_clientcerts' | 'check_ccert_access' | 'tls_policy';
 export const FINGERPRINT_TABLES: readonly FingerprintTable[] = ['relay_clientcerts', 'check_ccert_access', 'tls_policy'];
@@ -48,7 +49,7 @@ export function renderFingerprint(r: FingerprintReport, options: FingerprintRend
 
 /** The report as one JSON object (the probe's JSON conventions: camelCase, 2-space indent). */
 export function fingerprintJson(r: FingerprintReport): string {
-  return `${JSON.stringify(r, null, 2)}\n`;
+  return `${safeJson(JSON.stringify(r, null, 2))}\n`;
 }
 
 const lines = (l: string[]) => `${l.join('\n')}\n`;

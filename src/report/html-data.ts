@@ -136,8 +136,10 @@ function policyLine(r: ProbeResult): string | null {
 
 /**
  * JSON for a `<script type="application/json">` element: `<`, `>` and `&` as \u escapes so no
- * string can end the element or open a comment (HTML §4.12.1.3), U+2028/2029 escaped as well.
+ * string can end the element or open a comment (HTML §4.12.1.3), U+2028/2029 escaped as well,
+ * and DEL, C1, bidi and invisible characters (sanitize.ts's class), so the file itself holds none
+ * raw; the page decodes them and shows them as escapes.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u007f-\u009f\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

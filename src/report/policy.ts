@@ -7,9 +7,10 @@ import type { PolicyVerdict } from '../policy/evaluate.js';
 import type { Status } from '../types.js';
 import { SCHEMA_VERSION } from '../types.js';
 import { palette, type Palette } from './color.js';
-import { innerWidth, makeTable, type Row } from './layout.js';
+import { budget } from './fit.js';
+import { boxedOrLines, makeTable } from './layout.js';
 import { statusWord, worstStatus } from './status.js';
-import { breakLongWords, clean, cleanLines } from './text.js';
+import { clean, cleanLines } from './text.js';
 
 export interface PolicyRenderOptions {
   color: boolean;
@@ -19,7 +20,6 @@ export interface PolicyRenderOptions {
 
 const LABEL_WIDTH = 18;
 const VALUE_WIDTH = 79; // 18 + 79 + 3 borders = 100
-const VALUE_TEXT = innerWidth(VALUE_WIDTH);
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -31,7 +31,8 @@ function bareMessage(message: string, source: string): string {
 /** "FILE, line 12: warning: protocols=TLSv1 allows TLSv1 (obsolete; RFC 8996) ... (obsolete-protocols)". */
 export function lintLine(f: LintFinding, source: string): string {
   const sev = f.severity === 'critical' ? 'error' : f.severity;
-  return `${clean(source)}, line ${f.line}: ${sev}: ${cleanLines(bareMessage(f.message, source)).join(' ')} (${clean(f.code)})`;
+  // A lint message quotes the entry (a 10,000-character host name, twice): bounded like a cell.
+  return `${clean(source)}, line ${f.line}: ${sev}: ${budget(cleanLines(bareMessage(f.message, source)).join(' '))} (${clean(f.code)})`;
 }
 
 /** Every lint line, in line order, newline-terminated. */
@@ -57,7 +58,7 @@ function statusText(c: Palette, status: Status, text: string): string {
 export function renderPolicyEntry(v: PolicyVerdict, options: PolicyRenderOptions): string {
   const c = palette(options.color);
   const table = makeTable([LABEL_WIDTH, VALUE_WIDTH], undefined, { compact: true });
-  const row = (label: string, value: string) => table.push([c.dim(label), breakLongWords(value, VALUE_TEXT)] as Row);
+  const row = (label: string, value: string) => table.push([c.dim(label), value]);
   row('verdict', `${statusText(c, v.status, statusWord(v.status))} — ${v.state === 'not-probed' ? 'not probed' : `Postfix ${verdictWord(v)}`}`);
   row('because', cleanLines(v.because.replace(/^Postfix would (deliver|defer): /, '')).join(' ') || '-');
   if (v.destination) row('destination', `${clean(v.destination)}${v.keyKind === 'domain' || v.keyKind === 'pattern' ? ' (MX lookup)' : ''}`);
@@ -72,28 +73,26 @@ export function renderPolicyEntry(v: PolicyVerdict, options: PolicyRenderOptions
     row(`line ${f.line} ${sev}`, `${cleanLines(bareMessage(f.message, options.source)).join(' ')} (${clean(f.code)})`);
   }
   const span = v.endLine > v.line ? `lines ${v.line}-${v.endLine}` : `line ${v.line}`;
-  const heading = `${c.bold(`${span}: ${clean(v.key)}`)} ${clean(v.policy)}`;
+  const heading = `${c.bold(`${span}: ${budget(clean(v.key))}`)} ${budget(clean(v.policy))}`;
   return `${heading}\n${table.toString()}\n`;
 }
 
-/** Line | Key | Level | Postfix would | Status, one row per entry. */
+/** Line | Key | Level | Postfix would | Status, one row per entry (as lines beyond TABLE_ROWS entries). */
 export function renderPolicySummary(verdicts: readonly PolicyVerdict[], options: PolicyRenderOptions): string {
   const c = palette(options.color);
   // 6 + 30 + 13 + 35 + 10 + 6 borders = 100
-  const table = makeTable([6, 30, 13, 35, 10], ['Line', 'Key', 'Level', 'Postfix', 'Status'].map((h) => c.bold(h)));
-  for (const v of verdicts) {
-    table.push([
-      String(v.line),
-      breakLongWords(clean(v.key), innerWidth(30)),
-      v.level ?? clean(v.policy.split(' ')[0] ?? '?'),
-      verdictWord(v),
-      statusText(c, v.status, statusWord(v.status)),
-    ]);
-  }
+  const rows = verdicts.map((v) => [
+    String(v.line),
+    clean(v.key),
+    v.level ?? clean(v.policy.split(' ')[0] ?? '?'),
+    verdictWord(v),
+    statusText(c, v.status, statusWord(v.status)),
+  ]);
+  const table = boxedOrLines([6, 30, 13, 35, 10], ['Line', 'Key', 'Level', 'Postfix', 'Status'].map((h) => c.bold(h)), rows);
   const counts = { deliver: 0, defer: 0, invalid: 0, 'not-probed': 0 };
   for (const v of verdicts) counts[v.state]++;
   const line = `${clean(options.source)}: ${verdicts.length} ${verdicts.length === 1 ? 'entry' : 'entries'}: ${counts.deliver} would deliver, ${counts.defer + counts.invalid} would defer${counts.invalid ? ` (${counts.invalid} invalid)` : ''}, ${counts['not-probed']} not probed`;
-  return `${table.toString()}\n${line}\n`;
+  return `${table}\n${line}\n`;
 }
 
 /** One entry as JSON (an element of --json's array, a line of --ndjson), with its ProbeResults. */

@@ -5,6 +5,7 @@
 import type { PostfixFinding, PostfixListener, PostfixReport, RowVerdict } from '../postfix/types.js';
 import { palette, type Palette } from './color.js';
 import { jsonReplacer } from './json.js';
+import { safeJson } from './sanitize.js';
 import { makeTable } from './layout.js';
 import { statusWord } from './status.js';
 import { clean } from './text.js';
@@ -79,7 +80,7 @@ export function renderPostfix(r: PostfixReport, options: PostfixRenderOptions): 
   return `${out.join('\n')}\n`;
 }
 
-/** The report as JSON (the PostfixReport shape, nothing added). */
+/** The report as JSON (the PostfixReport shape, nothing added; strings terminal-safe as a probe's). */
 export function postfixJson(r: PostfixReport): string {
-  return `${JSON.stringify(r, jsonReplacer, 2)}\n`;
+  return `${safeJson(JSON.stringify(r, jsonReplacer, 2))}\n`;
 }

@@ -46,9 +46,11 @@ export function quoted(text: string, limit = ECHO_LIMIT): string {
 }
 
 // In JSON text: an escaped backslash (kept as is), a \u escape of a C0 control other than LF and
-// TAB, an escaped CR, or a raw DEL / C1 / bidi / zero-width / separator character.
-const JSON_UNSAFE = /\\\\|\\u00(?:0[0-8bcdef]|1[0-9a-fA-F])|\\r|[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u2028\u2029\ufeff]/g;
-const JSON_UNSAFE_TEST = /\\u00(?:0[0-8bcdef]|1[0-9a-fA-F])|\\r|[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u2028\u2029\ufeff]/;
+// TAB, the short escapes of CR, BS and FF (JSON.stringify writes \r \b \f, ECMA-262
+// QuoteJSONString), or a raw DEL / C1 / bidi / zero-width / separator character.
+const JSON_UNSAFE = /\\\\|\\u00(?:0[0-8bcdef]|1[0-9a-fA-F])|\\[rbf]|[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u2028\u2029\ufeff]/g;
+const JSON_UNSAFE_TEST = /\\u00(?:0[0-8bcdef]|1[0-9a-fA-F])|\\[rbf]|[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u2028\u2029\ufeff]/;
+const SHORT_ESCAPES: Record<string, string> = { '\\r': '\\\\x0d', '\\b': '\\\\x08', '\\f': '\\\\x0c' };
 
 /**
  * JSON text whose strings are terminal-safe after decoding: control characters (but LF and TAB,
@@ -61,7 +63,7 @@ export function safeJson(json: string): string {
   if (!JSON_UNSAFE_TEST.test(json)) return json;
   return json.replace(JSON_UNSAFE, (m) => {
     if (m === '\\\\') return m;
-    if (m === '\\r') return '\\\\x0d';
+    if (m in SHORT_ESCAPES) return SHORT_ESCAPES[m];
     if (m.startsWith('\\u')) return `\\\\x${m.slice(4).toLowerCase()}`;
     return `\\${escapeChar(m)}`;
   });

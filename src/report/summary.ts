@@ -1,9 +1,9 @@
 // One row per probe for many targets, then the counts: the view after `mxprobe -f hosts.txt`.
 import type { ProbeResult } from '../types.js';
-import { palette } from './color.js';
-import { innerWidth, makeTable, type Row } from './layout.js';
+import { palette, type Palette } from './color.js';
+import { boxedOrLines } from './layout.js';
 import { countStatuses, formatCounts, statusWord } from './status.js';
-import { breakLongWords, clean, hostLabel } from './text.js';
+import { clean, hostLabel } from './text.js';
 import { certificateFacts, errorPhrase, findingPhrase, problemFindings } from './verdict.js';
 
 // status, target, protocol, cipher, cert days, verdict: 93 + 7 borders = 100 columns.
@@ -14,23 +14,27 @@ export interface SummaryOptions {
   color: boolean;
 }
 
-/** Table of all probes, then "N probes: ..." and, when any failed, the counts by error code. */
+/**
+ * Table of all probes, then "N probes: ..." and, when any failed, the counts by error code.
+ * More than TABLE_ROWS probes: the same columns as lines, without borders.
+ */
 export function summaryTable(results: readonly ProbeResult[], options: SummaryOptions): string {
   const c = palette(options.color);
-  const table = makeTable(WIDTHS, HEAD.map((h) => c.bold(h)));
-  const fit = (text: string, col: number) => breakLongWords(text, innerWidth(WIDTHS[col]));
-  for (const r of results) {
-    const leaf = r.certificates[0];
-    table.push([
-      c.status(r.status, statusWord(r.status)),
-      fit(hostLabel(r), 1),
-      r.tls ? fit(clean(r.tls.protocol), 2) : '-',
-      r.tls ? fit(clean(r.tls.cipher.name), 3) : '-',
-      leaf ? String(leaf.daysRemaining) : '-',
-      fit(summaryVerdict(r), 5),
-    ] as Row);
-  }
-  return `${table.toString()}\n${summaryCounts(results)}\n`;
+  const head = HEAD.map((h) => c.bold(h));
+  const rows = results.map((r) => summaryRow(r, c));
+  return `${boxedOrLines(WIDTHS, head, rows)}\n${summaryCounts(results)}\n`;
+}
+
+function summaryRow(r: ProbeResult, c: Palette): string[] {
+  const leaf = r.certificates[0];
+  return [
+    c.status(r.status, statusWord(r.status)),
+    hostLabel(r),
+    r.tls ? clean(r.tls.protocol) : '-',
+    r.tls ? clean(r.tls.cipher.name) : '-',
+    leaf ? String(leaf.daysRemaining) : '-',
+    summaryVerdict(r),
+  ];
 }
 
 /** The verdict without expiry (it has its own column). */

@@ -2,17 +2,16 @@
 // (connection, SMTP, TLS, certificate chain, verification, findings). Fits 100 columns.
 import type { CertificateFacts, ProbeResult } from '../types.js';
 import { palette, type Palette } from './color.js';
-import { innerWidth, makeTable, type Row } from './layout.js';
+import { makeTable } from './layout.js';
 import { errorPhrase, verdictLine } from './verdict.js';
 import { policySections } from './dane.js';
 import { submissionSections } from './submission.js';
-import { breakLongWords, clean, cleanLines, expiryPhrase, fingerprintLines, formatMs, formatNumberMs, oneLineName } from './text.js';
+import { clean, cleanLines, expiryPhrase, fingerprintLines, formatMs, formatNumberMs, oneLineName } from './text.js';
 
 export { summaryTable } from './summary.js';
 
 const LABEL_WIDTH = 18;
 const VALUE_WIDTH = 79; // 18 + 79 + 3 borders = 100
-const VALUE_TEXT = innerWidth(VALUE_WIDTH);
 
 export interface TableOptions {
   color: boolean;
@@ -27,7 +26,7 @@ export function probeTable(r: ProbeResult, options: TableOptions): string {
     table.push([{ colSpan: 2, content: c.bold(c.cyan(title.toUpperCase())) }]);
   };
   const row = (label: string, value: string): void => {
-    table.push([c.dim(label), breakLongWords(value, VALUE_TEXT)] as Row);
+    table.push([c.dim(label), value]);
   };
 
   section('Connection');

@@ -52,38 +52,3 @@ export function fingerprintLines(fingerprint: string, bytesPerLine = 16): string
   for (let i = 0; i < bytes.length; i += bytesPerLine) lines.push(bytes.slice(i, i + bytesPerLine).join(':'));
   return lines.join('\n');
 }
-
-/**
- * Breaks words longer than `width` so a word-wrapping table cell never truncates them
- * (cli-table3 wraps on spaces and cuts what still does not fit). Breaks after `-_:.,/@` when it
- * can ("ECDHE-RSA-" / "AES256-GCM-SHA384"), else hard at `width`.
- */
-export function breakLongWords(text: string, width: number): string {
-  return text
-    .split('\n')
-    .map((line) => line.split(' ').map((word) => splitWord(word, width).join('\n')).join(' '))
-    .join('\n');
-}
-
-function splitWord(word: string, width: number): string[] {
-  const parts: string[] = [];
-  let rest = word;
-  while (rest.length > width) {
-    // Before "[" first (host / [address]:port), else after the last separator that fits.
-    let cut = rest.lastIndexOf('[', width);
-    if (cut <= 0) {
-      cut = -1;
-      for (let i = width; i > 0; i--) {
-        if ('-_:.,/@'.includes(rest[i - 1])) {
-          cut = i;
-          break;
-        }
-      }
-    }
-    if (cut <= 0) cut = width;
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(cut);
-  }
-  parts.push(rest);
-  return parts;
-}

@@ -7,6 +7,7 @@ import { palette } from './color.js';
 import { clean } from './text.js';
 import { verdictLine } from './verdict.js';
 import { jsonReplacer } from './json.js';
+import { safeJson } from './sanitize.js';
 
 export interface TlsrptRenderOptions {
   color?: boolean;
@@ -65,5 +66,6 @@ export function renderTlsrpt(reports: readonly TlsrptReport[], summary: TlsrptSu
 /** The same as JSON: { summary, reports (file, error, findings, counts), reprobes }. */
 export function tlsrptJson(reports: readonly TlsrptReport[], summary: TlsrptSummary, reprobes?: readonly TlsrptReprobe[]): string {
   const files = reports.map((r) => ({ file: r.file, error: r.error, compressed: r.compressed, bytes: r.bytes, organization: r.organization, reportId: r.reportId, dateRange: r.dateRange, policies: r.policies.length, findings: r.findings }));
-  return `${JSON.stringify({ summary, reports: files, ...(reprobes && { reprobes }) }, jsonReplacer, 2)}\n`;
+  // Report files come from other organisations: their strings are made terminal-safe like a probe's.
+  return `${safeJson(JSON.stringify({ summary, reports: files, ...(reprobes && { reprobes }) }, jsonReplacer, 2))}\n`;
 }

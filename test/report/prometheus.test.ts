@@ -44,7 +44,8 @@ describe('escapeLabelValue', () => {
     ['nul\x00', 'nul\\\\x00'],
     ['lone\ud800', 'lone\uFFFD'],
     ['pair\ud83d\ude00', 'pair\ud83d\ude00'],
-    ['bidi \u202e', 'bidi \u202e'],
+    ['bidi \u202e', 'bidi \\\\u202e'],
+    ['invisible \u200b\ufeff', 'invisible \\\\u200b\\\\ufeff'],
   ])('%j → %j', (input, expected) => {
     expect(escapeLabelValue(input)).toBe(expected);
   });
@@ -58,7 +59,7 @@ describe('renderPrometheus', () => {
     expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
     const samples = parseExposition(text);
     const [leaf] = find(samples, 'mxprobe_cert_not_after_timestamp_seconds', { position: '0' });
-    expect(leaf.labels.subject).toBe('CN=<script>alert("x")</script>\\ \nO=\\x1b[31mred \u202eevil\uFFFD');
+    expect(leaf.labels.subject).toBe('CN=<script>alert("x")</script>\\ \nO=\\x1b[31mred \\u202eevil\uFFFD');
     expect(leaf.labels.host).toBe('mx"1\n.example.com');
     expect(leaf.value).toBe(Date.parse('2025-04-01T23:59:59.000Z') / 1000);
     expect(find(samples, 'mxprobe_run_timestamp_seconds')[0].value).toBe(1_700_000_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breakLongWords, clean, expiryPhrase, hostLabel, oneLineName } from '../../src/report/text.js';
+import { clean, expiryPhrase, hostLabel, oneLineName } from '../../src/report/text.js';
 
 describe('clean', () => {
   it('escapes terminal controls, bidi overrides and line separators from the server', () => {
@@ -35,12 +35,5 @@ describe('phrases', () => {
 
   it('puts a multi-line DN on one line', () => {
     expect(oneLineName('C=US\nO=Example\nCN=mx1')).toBe('C=US, O=Example, CN=mx1');
-  });
-
-  it('breaks over-long words at separators, before "[" first', () => {
-    expect(breakLongWords('mx1.example.com[192.0.2.1]:25', 20)).toBe('mx1.example.com\n[192.0.2.1]:25');
-    expect(breakLongWords('ECDHE-RSA-AES256-GCM-SHA384', 17)).toBe('ECDHE-RSA-AES256-\nGCM-SHA384');
-    expect(breakLongWords('short words stay', 5)).toBe('short words stay');
-    expect(breakLongWords('abcdefghij', 4)).toBe('abcd\nefgh\nij');
   });
 });
