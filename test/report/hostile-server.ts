@@ -59,8 +59,8 @@ export function hostileCertificate(keyPem: string, text: string, dcLength = 64):
     { shortName: 'OU', value: `unit${text}`, valueTagClass: forge.asn1.Type.UTF8 },
     { type: '0.9.2342.19200300.100.1.25', value: 'd'.repeat(dcLength), valueTagClass: forge.asn1.Type.IA5STRING },
   ];
-  cert.setSubject(attrs as forge.pki.CertificateField[]);
-  cert.setIssuer(attrs as forge.pki.CertificateField[]);
+  cert.setSubject(attrs as unknown as forge.pki.CertificateField[]);
+  cert.setIssuer(attrs as unknown as forge.pki.CertificateField[]);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'subjectAltName', altNames: [{ type: 2, value: 'mx.test.example' }, { type: 2, value: 'evil\u001b[2J\u0007\u007f.test.example' }] },
