@@ -152,7 +152,11 @@ function tlsRows(r: ProbeResult): Pair[] {
   rows.push(['cipher', names]);
   const kx = t.keyExchange;
   rows.push(['key exchange', kx ? [kx.type, kx.group, kx.bits !== null ? `${kx.bits} bits` : null].filter(Boolean).join(' ') : '-']);
+  // What openssl s_client prints as "Peer signature type / digest" (src/tls/handshake-trace.ts).
+  if (t.peerSignature) rows.push(['server signature', `${clean(t.peerSignature.type)}${t.peerSignature.digest ? `/${clean(t.peerSignature.digest)}` : ''} (${clean(t.peerSignature.name)})`]);
+  else if (t.peerSignature === null) rows.push(['server signature', 'none (RSA key exchange or resumed session)']);
   rows.push(['SNI', t.servername === null ? 'none (IP address)' : clean(t.servername)]);
+  if (t.certificateRequested !== undefined) rows.push(['client cert', t.certificateRequested ? 'requested by the server' : 'not requested']);
   if (t.alpn) rows.push(['ALPN', clean(t.alpn)]);
   if (t.sessionReused) rows.push(['session', 'resumed']);
   return rows;
