@@ -4,7 +4,6 @@
 // reported to the engine (park/unpark), so jobs held up by a busy or slowed address never keep
 // the rest of the list from running.
 import pLimit from 'p-limit';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { probeConnection, type ConnectionTarget } from '../probe-target.js';
 import { referenceNames } from '../reference-names.js';
 import { policyKey } from '../policy-dns/index.js';
@@ -13,6 +12,7 @@ import type { ProbeResult } from '../types.js';
 import type { RunOptions, RunStats } from '../run.js';
 import { backoffMs, perAddressGate, retryReason } from './schedule.js';
 import { RateGate } from './rate-gate.js';
+import { Sleeper } from './sleeper.js';
 import type { SourcePool } from './source-pool.js';
 
 export interface SharedConnections {
@@ -49,13 +49,12 @@ export function sharedConnections(
   stats: RunStats, hooks: ConnectionHooks,
 ): SharedConnections {
   const gate = perAddressGate(run.perHost);
-  const rate = new RateGate({ perSecond: run.perHostRate });
+  const rate = new RateGate({ perSecond: run.perHostRate, signals: hooks.signals });
   const limit = pLimit(run.concurrency);
   const retries = run.retries ?? 1;
   const unit = run.retryDelayMs ?? 1000;
   const { stopped } = hooks;
-  const signals = hooks.signals.filter((s): s is AbortSignal => s !== undefined);
-  const anySignal = signals.length ? AbortSignal.any(signals) : undefined;
+  const sleeper = new Sleeper(hooks.signals.filter((s): s is AbortSignal => s !== undefined));
   // Held per connection; within it one result per set of DNS policies, since destinations hold
   // their targets before the policies of their hosts are looked up.
   const entries = new Map<string, { holders: number; results: Map<string, Promise<ProbeResult | null>> }>();
@@ -87,14 +86,11 @@ export function sharedConnections(
   };
   const keyOf = (t: ConnectionTarget, o: ResolvedOptions) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')} ${variant(o)}`;
 
-  /** Waits for `wait` as a parked connection; false when the run stopped meanwhile. */
-  const parked = async (wait: () => Promise<unknown>): Promise<boolean> => {
+  /** Waits as a parked connection; false when the run stopped meanwhile. */
+  const parked = async (wait: () => Promise<boolean>): Promise<boolean> => {
     hooks.park();
     try {
-      await wait();
-      return true;
-    } catch {
-      return false; // aborted: the run is stopping
+      return await wait();
     } finally {
       hooks.unpark();
     }
@@ -104,11 +100,17 @@ export function sharedConnections(
   const connectOnce = async (target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult | null> => {
     // Parked only while actually waiting: a free address costs the job no place in the window.
     let release = gate.tryAcquire(target.address) ?? undefined;
-    if (!release && !(await parked(async () => (release = await gate(target.address))))) return null;
+    if (!release) {
+      await parked(async () => Boolean((release = await gate(target.address))));
+      if (stopped()) {
+        release!();
+        return null;
+      }
+    }
     try {
       for (;;) {
         if (stopped()) return null;
-        if (rate.waitMs(target.address) > 0 && !(await parked(() => rate.ready(target.address, anySignal)))) return null;
+        if (rate.mustWait(target.address) && !(await parked(() => rate.turn(target.address)))) return null;
         const result = await limit(async (): Promise<ProbeResult | null | typeof AGAIN> => {
           if (stopped()) return null;
           if (!rate.take(target.address)) return AGAIN;
@@ -124,7 +126,7 @@ export function sharedConnections(
         if (result !== AGAIN) return result;
       }
     } finally {
-      release?.();
+      release!();
     }
   };
 
@@ -141,7 +143,7 @@ export function sharedConnections(
       const why = retryReason(result);
       if (!why || n > retries || stopped()) break;
       reasons.push(`attempt ${n}: ${why}`);
-      if (!(await parked(() => sleep(backoffMs(n, unit), undefined, { signal: anySignal })))) break; // stopped while backing off: the last result stands
+      if (!(await parked(() => sleeper.sleep(backoffMs(n, unit))))) break; // stopped while backing off: the last result stands
       if (stopped()) break;
     }
     if (reasons.length && last) {

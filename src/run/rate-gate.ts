@@ -8,7 +8,8 @@
 // back toward the configured gap, so the pace settles near what the server sustains. Memory:
 // addresses whose gap is the configured one are forgotten once their next start is due (a
 // forgotten address behaves exactly like a remembered one), slowed ones after SLOWED_TTL_MS idle.
-import { setTimeout as sleep } from 'node:timers/promises';
+// Connections waiting for an address queue up in order, one timer per address: thousands of
+// waiters cost no more than their queue entries, and a stopped run ends every wait at once.
 
 /** The longest gap a slowed address gets between connection starts. */
 export const MAX_GAP_MS = 60_000;
@@ -25,12 +26,17 @@ interface AddressPace {
   /** The current gap, ms: the configured one, or more after refusals. */
   gap: number;
   lastStart: number;
+  /** Connections waiting for their turn, first come first served. */
+  queue: Array<(turn: boolean) => void>;
+  timer: NodeJS.Timeout | null;
 }
 
 export interface RateGateOptions {
   /** New connections per second per address; Infinity: no limit (slowdowns still apply). */
   perSecond: number;
   now?: () => number;
+  /** Stops every wait (false) when any of these aborts. */
+  signals?: readonly (AbortSignal | undefined)[];
 }
 
 export class RateGate {
@@ -43,10 +49,72 @@ export class RateGate {
   /** Time connections spent waiting for their address's pace, ms (summed over connections). */
   waitedMs = 0;
 
+  private aborted = false;
+
   constructor(o: RateGateOptions) {
     if (!(o.perSecond > 0)) throw new RangeError('perSecond must be greater than 0');
     this.base = Number.isFinite(o.perSecond) ? 1000 / o.perSecond : 0;
     this.now = o.now ?? (() => performance.now());
+    for (const s of o.signals ?? []) {
+      if (s?.aborted) this.abort();
+      else s?.addEventListener('abort', () => this.abort(), { once: true });
+    }
+  }
+
+  private pace(address: string, now: number): AddressPace {
+    let pace = this.paces.get(address);
+    if (!pace) {
+      this.paces.set(address, (pace = { next: now, gap: this.base, lastStart: now, queue: [], timer: null }));
+      if (this.paces.size >= this.sweepAt) this.sweep(now);
+    }
+    return pace;
+  }
+
+  /** Must a connection to `address` wait (its turn has not come, or others wait before it)? */
+  mustWait(address: string): boolean {
+    const pace = this.paces.get(address);
+    return pace !== undefined && (pace.queue.length > 0 || pace.next > this.now());
+  }
+
+  /**
+   * Waits in `address`'s queue until its turn (true; then `take` it), or until the run is
+   * stopped (false). A turn taken meanwhile by a connection that did not wait means queueing again.
+   */
+  turn(address: string): Promise<boolean> {
+    if (this.aborted) return Promise.resolve(false);
+    const pace = this.pace(address, this.now());
+    const waited = this.now();
+    return new Promise<boolean>((resolve) => {
+      pace.queue.push((turn) => {
+        this.waitedMs += this.now() - waited;
+        resolve(turn);
+      });
+      this.schedule(address, pace);
+    });
+  }
+
+  /** The first waiter is woken when the address's next start is due. */
+  private schedule(address: string, pace: AddressPace): void {
+    if (pace.timer || pace.queue.length === 0) return;
+    const wake = () => {
+      pace.timer = null;
+      const wait = pace.next - this.now();
+      if (wait > 0) {
+        pace.timer = setTimeout(wake, Math.ceil(wait));
+        return;
+      }
+      pace.queue.shift()?.(true);
+    };
+    pace.timer = setTimeout(wake, Math.max(0, Math.ceil(pace.next - this.now())));
+  }
+
+  private abort(): void {
+    this.aborted = true;
+    for (const pace of this.paces.values()) {
+      if (pace.timer) clearTimeout(pace.timer);
+      pace.timer = null;
+      for (const w of pace.queue.splice(0)) w(false);
+    }
   }
 
   /** The gap between connection starts to `address` now, ms. */
@@ -60,38 +128,26 @@ export class RateGate {
     return pace ? Math.max(0, pace.next - this.now()) : 0;
   }
 
-  /** Resolves when a connection to `address` may start (then `take` it); rejects when `signal` aborts. */
-  async ready(address: string, signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const pace = this.paces.get(address);
-      const wait = pace ? pace.next - this.now() : 0;
-      if (wait <= 0) return;
-      const t0 = this.now();
-      await sleep(Math.ceil(wait), undefined, { signal });
-      this.waitedMs += this.now() - t0;
-    }
-  }
-
   /** Starts a connection to `address` if its turn has come (true); false when another took the turn. */
   take(address: string): boolean {
     const now = this.now();
-    const pace = this.paces.get(address);
+    let pace = this.paces.get(address);
     if (pace && pace.next > now) return false;
-    if (pace) {
-      pace.next = now + pace.gap;
-      pace.lastStart = now;
-    } else if (this.base > 0) {
-      this.paces.set(address, { next: now + this.base, gap: this.base, lastStart: now });
-      if (this.paces.size >= this.sweepAt) this.sweep(now);
+    if (!pace) {
+      if (this.base === 0) return true; // no pace, no refusal yet: nothing to remember
+      pace = this.pace(address, now);
     }
+    pace.next = now + pace.gap;
+    pace.lastStart = now;
+    // The next in line is woken when this start's gap has passed.
+    this.schedule(address, pace);
     return true;
   }
 
   /** The server turned a connection away for its limit: come back half as often. */
   limited(address: string): void {
     const now = this.now();
-    let pace = this.paces.get(address);
-    if (!pace) this.paces.set(address, (pace = { next: now, gap: this.base, lastStart: now }));
+    const pace = this.pace(address, now);
     if (pace.gap <= this.base) this.slowed++;
     pace.gap = Math.min(MAX_GAP_MS, Math.max(pace.gap * 2, MIN_SLOWED_GAP_MS));
     pace.next = Math.max(pace.next, pace.lastStart + pace.gap, now);
@@ -112,7 +168,7 @@ export class RateGate {
 
   private sweep(now: number): void {
     for (const [address, pace] of this.paces) {
-      const idle = pace.next <= now && (pace.gap <= this.base || now - pace.lastStart > SLOWED_TTL_MS);
+      const idle = pace.queue.length === 0 && pace.timer === null && pace.next <= now && (pace.gap <= this.base || now - pace.lastStart > SLOWED_TTL_MS);
       if (idle) this.paces.delete(address);
     }
     // Many addresses all still pacing: sweep again only when the table has doubled.

@@ -60,6 +60,27 @@ describe('RateGate', () => {
     expect(g.size).toBeLessThan(4096 + 500);
   });
 
+  it('waiters get their turns in order, one gap apart; a stop ends every wait at once', async () => {
+    const stop = new AbortController();
+    const g = new RateGate({ perSecond: 20, signals: [stop.signal] });
+    expect(g.take('a')).toBe(true);
+    expect(g.mustWait('a')).toBe(true);
+    const order: number[] = [];
+    const started: number[] = [];
+    const waiters = [1, 2, 3].map((i) => g.turn('a').then((turn) => {
+      order.push(i);
+      if (turn && g.take('a')) started.push(performance.now());
+      return turn;
+    }));
+    expect(await Promise.all(waiters)).toEqual([true, true, true]);
+    expect(order).toEqual([1, 2, 3]);
+    for (let i = 1; i < started.length; i++) expect(started[i] - started[i - 1]).toBeGreaterThanOrEqual(45);
+    const late = [g.turn('a'), g.turn('a')];
+    stop.abort();
+    expect(await Promise.all(late)).toEqual([false, false]);
+    expect(await g.turn('b')).toBe(false);
+  });
+
   it('parses rates', () => {
     expect(parseRate('2/s')).toBe(2);
     expect(parseRate('30/min')).toBe(0.5);
