@@ -11,6 +11,8 @@ import tls from 'node:tls';
 export const ROOT = new URL('..', import.meta.url).pathname;
 // MXPROBE_BIN: a private copy of the built CLI (npm run build starts with rm -rf dist).
 export const BIN = process.env.MXPROBE_BIN ?? join(ROOT, 'bin/mxprobe.js');
+// MXPROBE_NODE_ARGS: flags for the measured node process (e.g. --cpu-prof --cpu-prof-dir DIR).
+const NODE_ARGS = (process.env.MXPROBE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 // Every temp dir made here goes when the benchmark process exits (process.exit included).
 const tempDirs = new Set();
@@ -130,7 +132,7 @@ export function relayHandler(upstream, rttMs, { connectDelayMs = rttMs } = {}) {
 }
 
 /** Runs `node bin/mxprobe.js args` under /usr/bin/time: wall, CPU, peak RSS, lines on stdout. */
-export function measure(args, { cwd = ROOT, command = [process.execPath, BIN] } = {}) {
+export function measure(args, { cwd = ROOT, command = [process.execPath, ...NODE_ARGS, BIN] } = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', ...command, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -54,6 +54,15 @@ export function sharedConnections(
   const retries = run.retries ?? 1;
   const unit = run.retryDelayMs ?? 1000;
   const { stopped } = hooks;
+  // Every options object of a run carries the run's abort signal (ProbeOptions.signal).
+  const probeLinked = (target: ConnectionTarget, o: ResolvedOptions) => linked(o.signal)(target, o);
+  const linkedBySignal = new WeakMap<AbortSignal, (target: ConnectionTarget, o: ResolvedOptions) => Promise<ProbeResult>>();
+  const linked = (signal: AbortSignal | undefined) => {
+    if (!signal) return probeConnection;
+    let l = linkedBySignal.get(signal);
+    if (!l) linkedBySignal.set(signal, (l = linkedProbes(signal)));
+    return l;
+  };
   const sleeper = new Sleeper(hooks.signals.filter((s): s is AbortSignal => s !== undefined));
   // Held per connection; within it one result per set of DNS policies, since destinations hold
   // their targets before the policies of their hosts are looked up.
@@ -185,16 +194,22 @@ export function sharedConnections(
 /**
  * probeConnection with its own signal, linked to the run's: a probe hangs its listeners on the
  * signal it gets and never takes them off, so thousands of probes sharing the run's signal
- * would keep every finished session reachable (and trip MaxListenersExceededWarning).
+ * would keep every finished session reachable (and trip MaxListenersExceededWarning). The run's
+ * signal has one listener, which aborts the probes running at the time (a set): adding a
+ * listener per probe would cost as many steps as there are probes running.
  */
-function probeLinked(target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult> {
-  const run = o.signal;
-  if (!run) return probeConnection(target, o);
-  const own = new AbortController();
-  const forward = () => own.abort(run.reason);
-  if (run.aborted) forward();
-  else run.addEventListener('abort', forward, { once: true });
-  return probeConnection(target, { ...o, signal: own.signal }).finally(() => run.removeEventListener('abort', forward));
+function linkedProbes(run: AbortSignal | undefined): (target: ConnectionTarget, o: ResolvedOptions) => Promise<ProbeResult> {
+  if (!run) return probeConnection;
+  const running = new Set<AbortController>();
+  run.addEventListener('abort', () => {
+    for (const c of running) c.abort(run.reason);
+  }, { once: true });
+  return (target, o) => {
+    const own = new AbortController();
+    if (run.aborted) own.abort(run.reason);
+    else running.add(own);
+    return probeConnection(target, { ...o, signal: own.signal }).finally(() => running.delete(own));
+  };
 }
 
 /** The shared result as this destination sees it: its own names, its own arrays to add to. */
