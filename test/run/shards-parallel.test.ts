@@ -74,10 +74,15 @@ const ARGS = () => ['--timeout', '5s', '--banner-timeout', '5s', '--connect-time
 const key = (r: ProbeResult) => `${r.destination} ${r.address} ${r.port} ${r.status} ${r.error?.code ?? '-'}`;
 const parse = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ProbeResult);
 
-/** The four shards at once through GNU parallel, each a job with its own --shard {}/4. */
-async function parallelShards(extra: string[]) {
+/**
+ * The four shards at once through GNU parallel, each a job with its own --shard {}/4. `tee`:
+ * the list comes on standard input, and `--pipe --tee` gives every job all of it.
+ */
+async function parallelShards(extra: string[], tee = false) {
   const joblog = join(tmp, 'joblog');
-  const r = await runProcess('parallel', ['--will-cite', '-j', '4', '--joblog', joblog, process.execPath, cli.bin, ...ARGS(), ...extra, '--shard', '{}/4', ':::', '1', '2', '3', '4'], { env: { TMPDIR: tmp } });
+  const args = tee ? [...ARGS().slice(0, -1), '-'] : ARGS();
+  const r = await runProcess('parallel', ['--will-cite', ...(tee ? ['--pipe', '--tee'] : []), '-j', '4', '--joblog', joblog, process.execPath, cli.bin, ...args, ...extra, '--shard', '{}/4', ':::', '1', '2', '3', '4'],
+    { env: { TMPDIR: tmp }, ...(tee && { input: readFileSync(list, 'utf8') }) });
   // Exitval per job (parallel's own exit status is the number of jobs that exited non-zero).
   const exits = readFileSync(joblog, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split('\t')[6]));
   return { ...r, exits };
@@ -106,6 +111,15 @@ describe('4 shards through GNU parallel', () => {
     for (const [address, c] of counters) expect(c.max, address).toBe(1);
     expect(counters.get(ADDRESSES[0])!.total).toBe(NAMES_PER_ADDRESS + 1);
     for (const k of [1, 2, 3, 4]) expect(sharded.stderr).toMatch(new RegExp(`^run: \\d+ destinations?, shard ${k}/4 \\(\\d+ left to other shards\\)`, 'm'));
+  }, 60_000);
+
+  it('the list streamed on stdin to every job (parallel --pipe --tee): the same union', async () => {
+    const single = parse((await runCli(cli.bin, ARGS())).stdout);
+    resetCounters();
+    const sharded = await parallelShards([], true);
+    const union = parse(sharded.stdout);
+    expect(union.map(key).sort()).toEqual(single.map(key).sort());
+    for (const [address, c] of counters) expect(c.max, address).toBe(1);
   }, 60_000);
 
   it('split by domain instead: the same union, but an address may be probed from two shards at once', async () => {
