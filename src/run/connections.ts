@@ -78,13 +78,13 @@ export function sharedConnections(
   // Greeted connections per address and port (rate-limit evidence: a refusal where we were greeted
   // before), bounded: the oldest go first.
   const greeted = new Map<string, number>();
-  const noteAnswer = (r: ProbeResult) => {
+  const noteAnswer = (r: ProbeResult, startedAt: number) => {
     if (!r.address) return;
     // RFC 5321 §3.8, §4.2.3: 421 is the server closing the channel for now; a classified limit
     // (src/smtp/rate-limit.ts) is one too: come back more slowly.
     if (r.error?.code === 'rate-limited' || r.error?.reply?.code === 421 || r.smtp.banner?.code === 421) {
       if (r.error?.code === 'rate-limited') stats.rateLimited++;
-      rate.limited(r.address);
+      rate.limited(r.address, startedAt);
       return;
     }
     if (r.smtp.banner === null) return;
@@ -106,7 +106,7 @@ export function sharedConnections(
   };
 
   /** One connection: its address's turn (at once and per second), then a global slot. Null when stopped first. */
-  const connectOnce = async (target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult | null> => {
+  const connectOnce = async (target: ConnectionTarget, o: ResolvedOptions): Promise<{ result: ProbeResult; startedAt: number } | null> => {
     // Parked only while actually waiting: a free address costs the job no place in the window.
     let release = gate.tryAcquire(target.address) ?? undefined;
     if (!release) {
@@ -120,9 +120,10 @@ export function sharedConnections(
       for (;;) {
         if (stopped()) return null;
         if (rate.mustWait(target.address) && !(await parked(() => rate.turn(target.address)))) return null;
-        const result = await limit(async (): Promise<ProbeResult | null | typeof AGAIN> => {
+        const result = await limit(async (): Promise<{ result: ProbeResult; startedAt: number } | null | typeof AGAIN> => {
           if (stopped()) return null;
           if (!rate.take(target.address)) return AGAIN;
+          const startedAt = rate.clock();
           stats.connections++;
           stats.running++;
           const at = {
@@ -130,7 +131,7 @@ export function sharedConnections(
             earlierGreetings: greeted.get(`${target.address} ${target.port}`) ?? 0,
             sourceAddress: hooks.sources?.pick(target.address),
           };
-          return probeLinked(at, o).finally(() => stats.running--);
+          return probeLinked(at, o).then((r) => ({ result: r, startedAt })).finally(() => stats.running--);
         });
         if (result !== AGAIN) return result;
       }
@@ -144,9 +145,10 @@ export function sharedConnections(
     const reasons: string[] = [];
     let last: ProbeResult | null = null;
     for (let n = 1; ; n++) {
-      const result = await connectOnce(target, o);
-      if (!result) break;
-      noteAnswer(result);
+      const made = await connectOnce(target, o);
+      if (!made) break;
+      const { result } = made;
+      noteAnswer(result, made.startedAt);
       result.attempts = n;
       last = result;
       const why = retryReason(result);

@@ -26,6 +26,8 @@ interface AddressPace {
   /** The current gap, ms: the configured one, or more after refusals. */
   gap: number;
   lastStart: number;
+  /** When the gap was last doubled: refusals of connections started before then are the same news. */
+  slowedAt: number;
   /** Connections waiting for their turn, first come first served. */
   queue: Array<(turn: boolean) => void>;
   timer: NodeJS.Timeout | null;
@@ -64,7 +66,7 @@ export class RateGate {
   private pace(address: string, now: number): AddressPace {
     let pace = this.paces.get(address);
     if (!pace) {
-      this.paces.set(address, (pace = { next: now, gap: this.base, lastStart: now, queue: [], timer: null }));
+      this.paces.set(address, (pace = { next: now, gap: this.base, lastStart: now, slowedAt: -Infinity, queue: [], timer: null }));
       if (this.paces.size >= this.sweepAt) this.sweep(now);
     }
     return pace;
@@ -128,6 +130,11 @@ export class RateGate {
     return pace ? Math.max(0, pace.next - this.now()) : 0;
   }
 
+  /** The clock the gate runs on (performance.now unless a test gives its own): for `limited`'s startedAt. */
+  clock(): number {
+    return this.now();
+  }
+
   /** Starts a connection to `address` if its turn has come (true); false when another took the turn. */
   take(address: string): boolean {
     const now = this.now();
@@ -144,11 +151,17 @@ export class RateGate {
     return true;
   }
 
-  /** The server turned a connection away for its limit: come back half as often. */
-  limited(address: string): void {
+  /**
+   * The server turned away a connection started at `startedAt`: come back half as often. The
+   * refusals of connections that were already under way when the address was last slowed down
+   * say nothing new (a burst at the old pace), so they do not slow it down again.
+   */
+  limited(address: string, startedAt: number = this.now()): void {
     const now = this.now();
     const pace = this.pace(address, now);
+    if (startedAt < pace.slowedAt) return;
     if (pace.gap <= this.base) this.slowed++;
+    pace.slowedAt = now;
     pace.gap = Math.min(MAX_GAP_MS, Math.max(pace.gap * 2, MIN_SLOWED_GAP_MS));
     pace.next = Math.max(pace.next, pace.lastStart + pace.gap, now);
   }

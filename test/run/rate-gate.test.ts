@@ -38,6 +38,21 @@ describe('RateGate', () => {
     expect(g.gapOf('a')).toBe(500);
   });
 
+  it('refusals of connections started before the last slowdown do not slow it down again', () => {
+    const c = clock();
+    const g = new RateGate({ perSecond: Infinity, now: c.now });
+    const burst = c.now();
+    for (let i = 0; i < 8; i++) g.take('a'); // eight at once, no pace yet
+    c.advance(5);
+    for (let i = 0; i < 6; i++) g.limited('a', burst); // six of them turned away: one piece of news
+    expect(g.gapOf('a')).toBe(1000);
+    c.advance(1000);
+    const later = c.now();
+    g.take('a');
+    g.limited('a', later); // turned away at the new pace: slower again
+    expect(g.gapOf('a')).toBe(2000);
+  });
+
   it('without a rate, only refusals pace an address', () => {
     const c = clock();
     const g = new RateGate({ perSecond: Infinity, now: c.now });
