@@ -77,6 +77,8 @@ export async function runProbeCommand(args: string[], v: Values): Promise<number
   const baseline: Baseline | undefined = baselineFile && parseBaseline(baselineFile.text, baselineFile.path);
   if (v.failOnChange && !baseline) throw new UsageError('--fail-on-change needs --baseline FILE');
   const shard = shardOf(v);
+  // A shard sees part of the baseline's destinations: the rest would all read as vanished.
+  if (shard && baseline) throw new UsageError('--baseline compares a whole run: merge the shards first (cat shard-*.ndjson > run.ndjson; mxprobe report run.ndjson --baseline FILE)');
   const sourceAddresses = (v.sourceAddress as string[] | undefined) ?? [];
   await checkSourceAddresses(sourceAddresses);
   const { given, lists, opts } = destinationSources(args, v);
@@ -180,7 +182,8 @@ export async function runProbeCommand(args: string[], v: Values): Promise<number
     rateLimited: stats.rateLimited, slowedAddresses: stats.slowedAddresses,
     ...(shard && { shard: { index: shard.index, count: shard.count, otherShard: stats.otherShard } }),
   };
-  const many = tally.results > 1 || stats.stopped || counts.badLines > 0;
+  // A shard always says what it kept and what it left to the others.
+  const many = tally.results > 1 || stats.stopped || counts.badLines > 0 || shard !== undefined;
   let changeText = '';
   if (baseline) {
     changeText = renderChanges(changes, { color: format === 'table' && color, baselineName: baselineFile?.path });
@@ -206,6 +209,8 @@ export async function runProbeCommand(args: string[], v: Values): Promise<number
   // Machine formats keep stdout machine-readable: the summary and changes go to stderr.
   if ((format === 'json' || format === 'ndjson' || format === 'prometheus' || format === 'html') && (many || baseline)) stderr.write(`${many ? tally.render(facts) : ''}${changeText}`);
   if (stats.stopped || interrupts.interrupted) return EXIT_INTERRUPTED;
+  // Everything belonged to other shards: nothing here to judge, and nothing failed.
+  if (shard && tally.results === 0) return 0;
   // --fail-on-change: the results keep the server's own status; the change decides the exit code.
   if (v.failOnChange && (changed || changes.length > 0)) return Math.max(exitCodeFor(tally.worst()), 2);
   return exitCodeFor(tally.worst());

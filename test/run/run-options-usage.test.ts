@@ -1,8 +1,11 @@
 // The run options of this page's flags refuse bad values with one line and exit 3 before any
 // connection; their parsers on their own; the progress line while a streamed list's length is
 // not known yet.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, runCli, STACK, type Cli } from '../cli/helpers.js';
+import { tempDir } from '../../fixtures/temp.js';
+import { builtCli, closedPort, runCli, STACK, type Cli } from '../cli/helpers.js';
 import { parseSourceAddress } from '../../src/cli-options.js';
 import { UsageError } from '../../src/errors.js';
 import { createProgress, progressLine } from '../../src/progress.js';
@@ -35,6 +38,27 @@ describe('usage errors of the run options', () => {
     expect(r.stderr.trim()).toMatch(message);
     expect(r.stderr).not.toMatch(STACK);
     expect(s.connections).toBe(0);
+  });
+
+  it('a shard compares no baseline: merge the shards first', async () => {
+    const baseline = join(tempDir('mxprobe-shard-baseline-'), 'prev.json');
+    writeFileSync(baseline, '[]\n');
+    const r = await runCli(cli.bin, ['--shard', '1/2', '--baseline', baseline, '[127.0.0.1]:25']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^mxprobe: --baseline compares a whole run: merge the shards first/m);
+  });
+
+  it('a shard with nothing of its own exits 0 and says where the rest went', async () => {
+    const port = await closedPort();
+    const codes: number[] = [];
+    for (const k of [1, 2]) {
+      const r = await runCli(cli.bin, ['--ndjson', '--no-progress', '--retries', '0', '--shard', `${k}/2`, `[127.0.0.1]:${port}`]);
+      codes.push(r.code!);
+      expect(r.stderr).toMatch(new RegExp(`^run: 1 destination, shard ${k}/2 \\(\\d left to other shards\\)`, 'm'));
+      if (r.stdout === '') expect(r.stderr).toMatch(/^0 probes$/m);
+    }
+    // One shard probes the closed port (CRITICAL), the other has nothing to judge.
+    expect(codes.sort()).toEqual([0, 2]);
   });
 
   it('policy and scan do not take the list-run flags', async () => {
