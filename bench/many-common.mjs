@@ -2,7 +2,7 @@
 // can listen on many loopback addresses and ports, a latency-injecting TCP relay, and a runner
 // that measures a child process with /usr/bin/time. Only 127.0.0.x is ever used.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +11,23 @@ import tls from 'node:tls';
 export const ROOT = new URL('..', import.meta.url).pathname;
 // MXPROBE_BIN: a private copy of the built CLI (npm run build starts with rm -rf dist).
 export const BIN = process.env.MXPROBE_BIN ?? join(ROOT, 'bin/mxprobe.js');
+// MXPROBE_NODE_ARGS: flags for the measured node process (e.g. --cpu-prof --cpu-prof-dir DIR).
+const NODE_ARGS = (process.env.MXPROBE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+// Every temp dir made here goes when the benchmark process exits (process.exit included).
+const tempDirs = new Set();
+process.once('exit', () => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+function benchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
 
 /** A self-signed ECDSA P-256 certificate (cheap handshakes: the server shares the CPU). */
 export function makeCert() {
-  const dir = mkdtempSync(join(tmpdir(), 'mxprobe-bench-'));
+  const dir = benchDir('mxprobe-bench-');
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
@@ -119,7 +132,7 @@ export function relayHandler(upstream, rttMs, { connectDelayMs = rttMs } = {}) {
 }
 
 /** Runs `node bin/mxprobe.js args` under /usr/bin/time: wall, CPU, peak RSS, lines on stdout. */
-export function measure(args, { cwd = ROOT, command = [process.execPath, BIN] } = {}) {
+export function measure(args, { cwd = ROOT, command = [process.execPath, ...NODE_ARGS, BIN] } = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', ...command, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -155,7 +168,7 @@ export function measure(args, { cwd = ROOT, command = [process.execPath, BIN] } 
 }
 
 export function writeList(name, targets) {
-  const file = join(mkdtempSync(join(tmpdir(), 'mxprobe-bench-list-')), name);
+  const file = join(benchDir('mxprobe-bench-list-'), name);
   writeFileSync(file, targets.join('\n') + '\n');
   return file;
 }

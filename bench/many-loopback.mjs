@@ -1,10 +1,10 @@
 // 10,000 targets against loopback fixtures : none lost, peak RSS, CPU per probe, and the
 // same kind of list through `xargs -P 20 posttls-finger`. Every target is its own address:port
 // (50 addresses 127.0.0.100+ × 200 ports), so nothing is deduplicated away.
-// Run after `npm run build`:  node bench/many-loopback.mjs [targets] [concurrency] [posttls-finger targets]
+// Run after `npm run build`:  [MXPROBE_EXTRA='--no-handshake-trace'] node bench/many-loopback.mjs [targets] [concurrency] [posttls-finger targets]
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import { fmt, listenMany, makeCert, measure, smtpHandler, writeList } from './many-common.mjs';
+import { BIN, fmt, listenMany, makeCert, measure, smtpHandler, writeList } from './many-common.mjs';
 
 const TARGETS = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
@@ -20,7 +20,11 @@ const targets = servers.slice(0, TARGETS).map((s) => `[${s.address}]:${s.port}`)
 console.log(`# ${TARGETS} targets on ${addresses.length} loopback addresses (listening took ${Date.now() - t0} ms), node ${process.version}`);
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-const common = ['--level', 'encrypt', '--ehlo', 'bench.example', '--retries', '0', '--no-progress'];
+// The fixtures are ours: the per-address pace (--per-host-rate, 2/s by default) is not what is
+// measured here (posttls-finger through xargs has none either); bench/many-polite.mjs measures it.
+const paced = readFileSync(BIN.replace(/bin\/mxprobe\.js$/, 'dist/cli.cjs'), 'utf8').includes('per-host-rate');
+const common = ['--level', 'encrypt', '--ehlo', 'bench.example', '--retries', '0', '--no-progress', ...(paced ? ['--per-host-rate', 'unlimited'] : []),
+  ...(process.env.MXPROBE_EXTRA ?? '').split(' ').filter(Boolean)];
 const report = (name, n, r) => {
   console.log(`${name}: ${n} targets, ${r.lines} results ${JSON.stringify(r.statuses)}, exit ${r.code}`);
   console.log(`  wall ${fmt(r.wallMs / 1000, 2)} s (${fmt((n * 1000) / r.wallMs, 0)} probes/s), CPU ${fmt(r.cpuS, 2)} s (user ${fmt(r.userS, 2)} sys ${fmt(r.sysS, 2)}) = ${fmt((r.cpuS * 1000) / n, 2)} ms/probe (${fmt(n / r.cpuS, 0)} probes per CPU-second), peak RSS ${fmt(r.maxRssMb, 0)} MB; load ${load()}`);

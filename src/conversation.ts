@@ -65,7 +65,7 @@ export class Conversation {
     const { o, result, target } = this;
     // The DNS policies decide the level before TLS is up (dane without usable TLSA is may).
     if (target.policies) attachPolicies(result, target.policies, [], o);
-    const s = (this.session = await SmtpSession.connect(target.address, target.port, this.transcript, this.clock, o.connectTimeoutMs, o.signal));
+    const s = (this.session = await SmtpSession.connect(target.address, target.port, this.transcript, this.clock, o.connectTimeoutMs, o.signal, target.sourceAddress));
     result.timingMs.connect = this.lap();
     this.onAbort = () => s.close();
     o.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -124,7 +124,7 @@ export class Conversation {
       mode: this.result.mode,
       // The server's signature algorithm and CertificateRequest: facts openssl s_client and
       // posttls-finger show, which Node 20 does not expose (src/tls/handshake-trace.ts).
-      trace: true,
+      trace: o.handshakeTrace,
     };
   }
 

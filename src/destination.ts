@@ -144,6 +144,26 @@ export interface DestinationList {
   errors: { line: number; input: string; message: string }[];
 }
 
+/** One line of a list: a destination, a bad line's message, or null for a blank or comment line. */
+export type ListLine = { dest: Destination } | { error: string; input: string } | null;
+
+/**
+ * One line of a `-f FILE` list: `#` starts a comment (whole line or trailing), blanks are
+ * skipped. Shared by parseDestinationList (a whole text) and the streaming reader
+ * (src/input/destination-stream.ts), so both read a list the same way.
+ */
+export function parseListLine(raw: string, opts: DestinationOptions = {}): ListLine {
+  const hash = raw.indexOf('#');
+  const input = (hash < 0 ? raw : raw.slice(0, hash)).trim();
+  if (input === '') return null;
+  try {
+    return { dest: parseDestination(input, opts) };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return { error: err.message, input };
+  }
+}
+
 /**
  * Parse a `-f FILE` list: one destination per line, `#` starts a comment (whole line or trailing),
  * blank lines skipped, LF or CRLF. Bad lines are collected with their 1-based line number so the
@@ -154,15 +174,10 @@ export function parseDestinationList(text: string, opts: DestinationOptions = {}
   const result: DestinationList = { destinations: [], errors: [] };
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   lines.forEach((raw, index) => {
-    const hash = raw.indexOf('#');
-    const input = (hash < 0 ? raw : raw.slice(0, hash)).trim();
-    if (input === '') return;
-    try {
-      result.destinations.push({ line: index + 1, dest: parseDestination(input, opts) });
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      result.errors.push({ line: index + 1, input, message: err.message });
-    }
+    const parsed = parseListLine(raw, opts);
+    if (parsed === null) return;
+    if ('dest' in parsed) result.destinations.push({ line: index + 1, dest: parsed.dest });
+    else result.errors.push({ line: index + 1, input: parsed.input, message: parsed.error });
   });
   return result;
 }

@@ -13,7 +13,7 @@ const PROBE_KEYS: Record<keyof ProbeOptions, true> = {
   mxMode: true, allAddresses: true, transcript: true, showCerts: true, nextCert: true, mtaSts: true, tlsrpt: true,
   mtaStsPort: true, mtaStsTimeoutMs: true, signal: true, auth: true, authUser: true, authPassword: true, authPasswordFile: true,
   authInsecure: true, clientCert: true, clientCertFile: true, clientKey: true, clientKeyFile: true, clientKeyPassword: true,
-  clientKeyPasswordFile: true, requireTls: true, compareRelay: true, onSilentGreeting: true,
+  clientKeyPasswordFile: true, requireTls: true, compareRelay: true, onSilentGreeting: true, handshakeTrace: true,
 };
 
 const SCAN_KEYS: Record<keyof ScanOptions, true> = {

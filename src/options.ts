@@ -30,6 +30,8 @@ export interface ResolvedOptions extends SubmissionResolvedOptions {
   data: string | Buffer | undefined;
   sendData: boolean;
   pipelining: boolean;
+  /** Read the server's handshake flight (tls.peerSignature, tls.certificateRequested). */
+  handshakeTrace: boolean;
   servername: string | undefined;
   /** PEM trust anchors (from `ca` or the file `caFile`). */
   ca: string | undefined;
@@ -107,6 +109,7 @@ export function resolveOptions(options: ProbeOptions = {}): ResolvedOptions {
     sendData: options.data !== undefined || quitAfter === 'data',
     quitAfter,
     pipelining: options.pipelining ?? true,
+    handshakeTrace: options.handshakeTrace ?? true,
     servername: options.servername,
     ca,
     appendCa: options.appendCa ?? false,

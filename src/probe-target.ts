@@ -26,6 +26,8 @@ export interface ConnectionTarget {
   policies?: HostPolicies;
   /** Earlier connections of this run to the same address that were greeted (rate-limit evidence). */
   earlierGreetings?: number;
+  /** The local address to connect from (--source-address), chosen by the run engine. */
+  sourceAddress?: string;
 }
 
 export function emptyResult(t: Omit<ConnectionTarget, 'address'> & { address: string | null }, o: ResolvedOptions): ProbeResult {
@@ -55,6 +57,7 @@ export function emptyResult(t: Omit<ConnectionTarget, 'address'> & { address: st
 export async function probeConnection(target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult> {
   const started = performance.now();
   const result = emptyResult(target, o);
+  if (target.sourceAddress) result.sourceAddress = target.sourceAddress;
   const transcript = o.transcript ? new Transcript(started) : null;
   const clock = deadlineClock(started, o.deadlineMs);
   const conversation = new Conversation(target, o, result, transcript, clock, started);
@@ -67,7 +70,7 @@ export async function probeConnection(target: ConnectionTarget, o: ResolvedOptio
     if (err.code === 'timeout' && err.phase === 'banner' && result.mode !== 'implicit' && !o.signal?.aborted && conversation.receivedBytes === 0) {
       // A handshake takes about 3 round trips; the TCP connect measured one.
       const budget = Math.min(o.tlsTimeoutMs, Math.max(300, 4 * (result.timingMs.connect ?? 100)), clock.left());
-      if (budget > 0 && (await diagnoseSilentBanner(target.address, target.port, budget))) {
+      if (budget > 0 && (await diagnoseSilentBanner(target.address, target.port, budget, target.sourceAddress))) {
         result.error = { phase: 'banner', code: 'implicit-tls-suspected', message: `no SMTP greeting within ${o.bannerTimeoutMs} ms, but the port completes a TLS handshake: it speaks implicit TLS (try --implicit or smtps://)` };
       }
     }

@@ -14,12 +14,16 @@ export interface Progress {
   clear(): void;
   /** Erase the line for good. */
   end(): void;
+  /** The total, once a streamed list has been read to its end. */
+  setTotal(total: number): void;
 }
 
-const NONE: Progress = { tick() {}, clear() {}, end() {} };
+const NONE: Progress = { tick() {}, clear() {}, end() {}, setTotal() {} };
 
-export function createProgress(o: { stream: ProgressStream; total: number; enabled: boolean; intervalMs?: number; now?: () => number }): Progress {
-  if (!o.enabled || o.total < 2) return NONE;
+/** `total` null: a list still being read (no ETA until setTotal). */
+export function createProgress(o: { stream: ProgressStream; total: number | null; enabled: boolean; intervalMs?: number; now?: () => number }): Progress {
+  if (!o.enabled || (o.total !== null && o.total < 2)) return NONE;
+  let total = o.total;
   const now = o.now ?? Date.now;
   const interval = o.intervalMs ?? 200;
   const started = now();
@@ -28,7 +32,7 @@ export function createProgress(o: { stream: ProgressStream; total: number; enabl
   let drawnAt = -Infinity;
   let shown = false;
   const draw = () => {
-    o.stream.write(`\r${progressLine(done, o.total, failed, now() - started)}\x1b[K`);
+    o.stream.write(`\r${progressLine(done, total, failed, now() - started)}\x1b[K`);
     drawnAt = now();
     shown = true;
   };
@@ -40,18 +44,21 @@ export function createProgress(o: { stream: ProgressStream; total: number; enabl
     tick(f) {
       done++;
       failed += f;
-      if (now() - drawnAt >= interval || done === o.total) draw();
+      if (now() - drawnAt >= interval || done === total) draw();
     },
     clear,
     end: clear,
+    setTotal(n) {
+      total = n;
+    },
   };
 }
 
-/** "312/1000 done, 4 failed, 41.7/s, ETA 16 s". */
-export function progressLine(done: number, total: number, failed: number, elapsedMs: number): string {
+/** "312/1000 done, 4 failed, 41.7/s, ETA 16 s"; "312 done, …" while the total is not known. */
+export function progressLine(done: number, total: number | null, failed: number, elapsedMs: number): string {
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
-  const eta = rate > 0 && done < total ? `, ETA ${duration((total - done) / rate)}` : '';
-  return `${done}/${total} done, ${failed} failed, ${rate.toFixed(1)}/s${eta}`;
+  const eta = total !== null && rate > 0 && done < total ? `, ETA ${duration((total - done) / rate)}` : '';
+  return `${done}${total === null ? '' : `/${total}`} done, ${failed} failed, ${rate.toFixed(1)}/s${eta}`;
 }
 
 function duration(s: number): string {

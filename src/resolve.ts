@@ -4,6 +4,7 @@ import type { Resolver } from 'node:dns/promises';
 import { isIP } from './ip.js';
 import { performance } from 'node:perf_hooks';
 import { parseResolverAddress } from './dns/server-address.js';
+import { BoundedMap } from './dns/bounded-map.js';
 import type { Destination, Finding, ProbeErrorInfo } from './types.js';
 
 /** Total time one DNS query may take, retries included. */
@@ -43,7 +44,8 @@ export function createResolver(opts: ResolverOptions = {}): DnsResolver {
       return r;
     }));
 
-  const cache = new Map<string, Promise<unknown>>();
+  // Bounded (src/dns/bounded-map.ts): a list of a million domains keeps the recent answers only.
+  const cache = new BoundedMap<string, Promise<unknown>>();
   function cached<T>(key: string, query: () => Promise<T>): Promise<T> {
     let hit = cache.get(key) as Promise<T> | undefined;
     if (!hit) {

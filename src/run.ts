@@ -1,18 +1,23 @@
 // The one run engine (DESIGN.md "Many targets"), for every command that probes more than one
-// thing: the probe's destination list, `policy`'s entries, a library caller's jobs. Each job is
-// resolved (DNS cached per run), its connections deduplicated, behind a per-address gate and the
-// global concurrency limit, retried on the rate-limit answers. Results stream out through
-// callbacks; nothing is held once every job that named a connection has its result. A stopped
-// run reports every job it did not probe (`onNotProbed`), so nothing is silently left out.
+// thing: the probe's destination list, `policy`'s entries, a library caller's jobs. Jobs come
+// from any iterable, synchronous or not (a list streamed from a file of any length); each job is
+// resolved (DNS cached per run), optionally kept or left to another shard, its connections
+// deduplicated, behind the per-address gates (at once, per second) and the global concurrency
+// limit, retried on the rate-limit answers. Results stream out through callbacks; nothing is
+// held once every job that named a connection has its result. A stopped run reports every job
+// it did not probe (`onNotProbed`), so nothing is silently left out.
 import pLimit from 'p-limit';
 import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createRunContext, failedResult, probeHost, type RunContext } from './probe.js';
-import { resolveDestination } from './resolve.js';
-import { emptyResult, probeConnection, type ConnectionTarget } from './probe-target.js';
-import { referenceNames } from './reference-names.js';
-import { policyKey } from './policy-dns/index.js';
+import { createRunContext, failedResult, probeHost } from './probe.js';
+import { resolveDestination, type ResolvedHost } from './resolve.js';
+import { emptyResult } from './probe-target.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
+import { optionDefault } from './cli-options.js';
+import { UsageError } from './errors.js';
+import { destinationKey } from './input/destination-stream.js';
+import { sharedConnections, type SharedConnections } from './run/connections.js';
+import { addressKey, shardFilter, type ShardSpec } from './run/shard.js';
+import { sourcePool } from './run/source-pool.js';
 import type { Destination, ProbeOptions, ProbeResult } from './types.js';
 
 /** One thing to probe: a destination, with options of its own when they differ from the run's. */
@@ -29,16 +34,33 @@ export interface RunOptions<T = unknown> {
   concurrency: number;
   /** Connections at once to one address (--per-host), so a shared MX is never hammered. */
   perHost: number;
+  /**
+   * New connections per second to one address (--per-host-rate; default 2, Infinity for none).
+   * The first connection to an address never waits; a 421 or a classified rate limit slows
+   * that address down further (src/run/rate-gate.ts).
+   */
+  perHostRate?: number;
   /** Extra attempts after 421 / 454 / connection refused (--retries, default 1). */
   retries?: number;
   /** Back-off unit: attempt n waits n × (1..3) × this (default 1000 ms; tests scale it down). */
   retryDelayMs?: number;
   /**
-   * Jobs in progress at once (resolving or probing); bounds memory whatever the list length, and
-   * is the window in which duplicate connections are shared. Default max(256, 4 × concurrency):
-   * enough queued work that a busy address (--per-host) never leaves -c slots idle.
+   * Jobs in progress at once that are not waiting for their address (resolving, queued for a
+   * connection slot, probing); bounds memory whatever the list length, and is the window in
+   * which duplicate connections are shared. Default max(256, 4 × concurrency): enough queued
+   * work that a busy address never leaves -c slots idle.
    */
   window?: number;
+  /**
+   * Jobs held at most, those waiting for a busy or slowed address (--per-host, --per-host-rate,
+   * back-off) included: the memory bound when much of a list waits for a few addresses.
+   * Default 8 × window.
+   */
+  maxPending?: number;
+  /** Local addresses to connect from, used in turn per family (--source-address). */
+  sourceAddresses?: readonly string[];
+  /** Keep only this shard's part of the run (--shard K/N, --shard-seed, --shard-by). */
+  shard?: ShardSpec;
   /** Each result as soon as its host is done (streaming output). */
   onResult?: (result: ProbeResult, job: ProbeJob<T>) => void;
   /**
@@ -48,6 +70,8 @@ export interface RunOptions<T = unknown> {
   onDestination?: (job: ProbeJob<T>, results: ProbeResult[], complete: boolean) => void;
   /** A job the run did not probe at all because it was stopped (see `notProbedResult`). */
   onNotProbed?: (job: ProbeJob<T>) => void;
+  /** A job every connection of which belongs to another shard: nothing to do here. */
+  onOtherShard?: (job: ProbeJob<T>) => void;
   /** Look up DNS-published policies even when the run's own options ask for none (a job's may). */
   policyDns?: boolean;
   /** Stop: start no new connection; running ones end on their own (abort them with ProbeOptions.signal). */
@@ -67,6 +91,12 @@ export interface RunStats {
   shared: number;
   /** Results that needed more than one attempt. */
   retried: number;
+  /** Attempts the server turned away for its limit (`rate-limited`, retried ones included). */
+  rateLimited: number;
+  /** Addresses the run slowed down after a 421 or a rate limit. */
+  slowedAddresses: number;
+  /** Destinations left to other shards (--shard): nothing of theirs is this shard's. */
+  otherShard: number;
   /** Jobs not probed because the run was stopped. */
   notProbed: number;
   /** The run was stopped (signal) before every job was done. */
@@ -76,51 +106,22 @@ export interface RunStats {
 }
 
 export function newRunStats(): RunStats {
-  return { destinations: 0, completed: 0, results: 0, connections: 0, shared: 0, retried: 0, notProbed: 0, stopped: false, running: 0 };
+  return { destinations: 0, completed: 0, results: 0, connections: 0, shared: 0, retried: 0, rateLimited: 0, slowedAddresses: 0, otherShard: 0, notProbed: 0, stopped: false, running: 0 };
 }
 
-/** A counting semaphore per address. */
-export function perAddressGate(limit: number): (address: string) => Promise<() => void> {
-  const active = new Map<string, number>();
-  const waiting = new Map<string, Array<() => void>>();
-  const release = (address: string) => {
-    const queue = waiting.get(address);
-    const next = queue?.shift();
-    if (queue?.length === 0) waiting.delete(address);
-    if (next) return next();
-    const n = (active.get(address) ?? 1) - 1;
-    if (n === 0) active.delete(address);
-    else active.set(address, n);
-  };
-  return (address) =>
-    new Promise((resolve) => {
-      let released = false;
-      const grant = () => resolve(() => {
-        if (!released) release(address);
-        released = true;
-      });
-      const n = active.get(address) ?? 0;
-      if (n < limit) {
-        active.set(address, n + 1);
-        grant();
-      } else {
-        const queue = waiting.get(address) ?? [];
-        queue.push(grant);
-        waiting.set(address, queue);
-      }
-    });
-}
+export { perAddressGate, retryReason, backoffMs } from './run/schedule.js';
 
 /**
  * Destinations with the same input, port and mode once each (a list that names a domain twice
- * gets one set of results), in their first order.
+ * gets one set of results), in their first order. For a list held in memory; a streamed list is
+ * deduplicated as it is read (src/input/destination-stream.ts).
  */
 export function uniqueDestinations(list: Iterable<Destination>): { destinations: Destination[]; duplicates: number } {
   const seen = new Set<string>();
   const destinations: Destination[] = [];
   let duplicates = 0;
   for (const d of list) {
-    const key = `${d.mode} ${d.port} ${d.input.toLowerCase()}`;
+    const key = destinationKey(d);
     if (seen.has(key)) duplicates++;
     else {
       seen.add(key);
@@ -128,25 +129,6 @@ export function uniqueDestinations(list: Iterable<Destination>): { destinations:
     }
   }
   return { destinations, duplicates };
-}
-
-/**
- * Why a result is worth another attempt, or null. RFC 5321 §3.8 / §4.2.5: 421 means the server
- * is closing the channel for now; RFC 3207 §4: 454 is a temporary TLS failure; a refused
- * connection is often a rate limit (postscreen, a firewall's connlimit) that lifts.
- */
-export function retryReason(r: ProbeResult): string | null {
-  if (r.error?.code === 'aborted') return null;
-  if (r.error?.code === 'rate-limited') return r.error.message;
-  if (r.error?.code === 'refused') return 'connection refused';
-  if (r.error?.reply?.code === 421) return `421 in ${r.error.phase}`;
-  if (r.smtp.starttls.reply?.code === 454) return '454 to STARTTLS';
-  return null;
-}
-
-/** attempt × (1..3) × unit ms: spreads the retries of many probes to one server apart. */
-export function backoffMs(attempt: number, unitMs: number, random: () => number = Math.random): number {
-  return Math.round(attempt * unitMs * (1 + 2 * random()));
 }
 
 /** The record of a job a stopped run never probed: status UNKNOWN, error `not-probed`. */
@@ -164,16 +146,48 @@ const asJob = <T>(item: Destination | ProbeJob<T>): ProbeJob<T> => ('destination
 /**
  * Probe many destinations (or jobs with options of their own). Failures are data: every job
  * ends as results (DNS errors included) or, when the run is stopped, as `onNotProbed`; the run
- * never rejects for a server's fault. Bad options reject before the first packet (UsageError).
+ * never rejects for a server's fault. Bad options reject before the first packet (UsageError);
+ * an input that fails while it is read rejects once the jobs in progress are done.
  */
-export async function runProbes<T = unknown>(jobs: Iterable<Destination | ProbeJob<T>>, options: ProbeOptions, run: RunOptions<T>): Promise<RunStats> {
+export async function runProbes<T = unknown>(jobs: Iterable<Destination | ProbeJob<T>> | AsyncIterable<Destination | ProbeJob<T>>, options: ProbeOptions, run: RunOptions<T>): Promise<RunStats> {
   const o = resolveOptions(options);
+  const perHostRate = run.perHostRate ?? optionDefault<number>('per-host-rate');
+  if (!(perHostRate > 0)) throw new UsageError(`per-host rate must be greater than 0, got ${perHostRate}`);
+  const sources = run.sourceAddresses?.length ? sourcePool(run.sourceAddresses) : undefined;
+  if (sources?.family && o.family && sources.family !== o.family) throw new UsageError(`-${o.family} and --source-address of IPv${sources.family} only exclude each other`);
+  // A pool of one family: the run connects to that family only (it has nothing to send from otherwise).
+  const family = o.family ?? sources?.family;
+  const shard = run.shard && run.shard.count > 1 ? { ...run.shard, owns: shardFilter(run.shard) } : undefined;
   // One listener per running probe (probeLinked), each removed when its probe ends.
   if (o.signal) setMaxListeners(0, o.signal);
   const ctx = createRunContext(options, { policyDns: run.policyDns });
   const stats = run.stats ?? newRunStats();
   const stopped = () => run.signal?.aborted === true || o.signal?.aborted === true;
-  const connect = sharedConnections(run, stats, stopped, [o.signal, run.signal]);
+
+  // Admission: at most `window` jobs in progress that are not waiting for their address, and at
+  // most `maxPending` in all. `wake` is called whenever that may have changed.
+  const window = run.window ?? Math.max(256, run.concurrency * 4);
+  const maxPending = Math.max(window, run.maxPending ?? window * 8);
+  let inFlight = 0;
+  let waiting = 0;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const onStop = () => notify();
+  run.signal?.addEventListener('abort', onStop);
+  o.signal?.addEventListener('abort', onStop);
+
+  const connect = sharedConnections({ ...run, perHostRate }, stats, {
+    stopped, signals: [o.signal, run.signal], sources,
+    park: () => {
+      waiting++;
+      notify();
+    },
+    unpark: () => void waiting--,
+  });
   // DNS queries at once: enough to stay ahead of the connections, few enough for a home resolver.
   const dns = pLimit(Math.max(64, run.concurrency * 2));
   // Resolved once per distinct options object: a policy table's entries each bring their own.
@@ -188,212 +202,137 @@ export async function runProbes<T = unknown>(jobs: Iterable<Destination | ProbeJ
     stats.notProbed++;
     run.onNotProbed?.(job);
   };
+  const env: DestinationEnv<T> = {
+    ctx: { ...ctx, connect: connect.probe }, shared: connect, dns, stopped, onResult: run.onResult, family,
+    shard: shard && { by: shard.by ?? 'address', owns: shard.owns },
+  };
 
   const one = async (job: ProbeJob<T>): Promise<void> => {
     stats.destinations++;
     const jo = optionsOf(job);
-    const { results, complete } = await probeDestination(job, jo, { ...(job.options ?? options), signal: options.signal }, { ...ctx, connect: connect.probe }, connect, dns, stopped, run.onResult);
+    const { results, complete, mine } = await probeDestination(job, jo, { ...(job.options ?? options), signal: options.signal }, env);
     stats.results += results.length;
+    if (!mine) {
+      stats.otherShard++;
+      run.onOtherShard?.(job);
+      return;
+    }
     if (complete) stats.completed++;
     if (results.length > 0) run.onDestination?.(job, results, complete);
     else if (!complete) notProbed(job);
   };
 
-  // A fixed pool of workers pulling from the list: memory does not grow with its length.
-  const iterator = jobs[Symbol.iterator]();
+  const source: Iterator<Destination | ProbeJob<T>> | AsyncIterator<Destination | ProbeJob<T>> =
+    Symbol.asyncIterator in jobs ? jobs[Symbol.asyncIterator]() : (jobs as Iterable<Destination | ProbeJob<T>>)[Symbol.iterator]();
   let drained = false;
-  const worker = async () => {
+  let inputError: unknown = null;
+  try {
+    // One feeder pulls from the list as room frees up: memory does not grow with its length,
+    // and a streamed list is read only as fast as it is probed.
     for (;;) {
-      if (stopped()) return;
-      const next = iterator.next();
+      if (stopped()) break;
+      if (inFlight - waiting >= window || inFlight >= maxPending) {
+        await new Promise<void>((r) => (wake = r));
+        continue;
+      }
+      let next: IteratorResult<Destination | ProbeJob<T>>;
+      try {
+        next = await source.next();
+      } catch (err) {
+        inputError = err;
+        break;
+      }
       if (next.done) {
         drained = true;
-        return;
+        break;
       }
-      await one(asJob(next.value));
+      inFlight++;
+      void one(asJob(next.value)).finally(() => {
+        inFlight--;
+        notify();
+      });
     }
-  };
-  const workers = run.window ?? Math.max(256, run.concurrency * 4);
-  await Promise.all(Array.from({ length: workers }, worker));
-  if (!drained) {
-    // Stopped: name every job that was never started.
-    for (let next = iterator.next(); !next.done; next = iterator.next()) {
-      stats.destinations++;
-      notProbed(asJob(next.value));
+    while (inFlight > 0) await new Promise<void>((r) => (wake = r));
+    if (!drained && inputError === null) {
+      // Stopped: name every job that was never started.
+      for (let next = await source.next(); !next.done; next = await source.next()) {
+        stats.destinations++;
+        notProbed(asJob(next.value));
+      }
     }
+  } finally {
+    run.signal?.removeEventListener('abort', onStop);
+    o.signal?.removeEventListener('abort', onStop);
+    stats.slowedAddresses = connect.rate.slowed;
   }
-  stats.stopped = stopped() && (stats.completed < stats.destinations || stats.notProbed > 0);
+  if (inputError !== null) throw inputError;
+  stats.stopped = stopped() && (stats.completed + stats.otherShard < stats.destinations || stats.notProbed > 0);
   return stats;
 }
 
+interface DestinationEnv<T> {
+  ctx: ReturnType<typeof createRunContext>;
+  shared: SharedConnections;
+  dns: <R>(fn: () => Promise<R>) => Promise<R>;
+  stopped: () => boolean;
+  onResult: ((r: ProbeResult, job: ProbeJob<T>) => void) | undefined;
+  family: 4 | 6 | undefined;
+  shard?: { by: 'address' | 'domain'; owns: (key: string) => boolean };
+}
+
+/**
+ * One destination: resolve, keep this shard's part, probe each host. With --shard-by address,
+ * a host is probed at every address this shard owns (as --all-addresses): "the first address
+ * that answers" would depend on addresses other shards probe. Results that have no address (DNS
+ * failures) belong to the shard of the name that failed, so each is reported exactly once.
+ */
 async function probeDestination<T>(
-  job: ProbeJob<T>, o: ResolvedOptions, options: ProbeOptions, ctx: RunContext,
-  shared: SharedConnections, dns: <R>(fn: () => Promise<R>) => Promise<R>, stopped: () => boolean,
-  onResult: ((r: ProbeResult, job: ProbeJob<T>) => void) | undefined,
-): Promise<{ results: ProbeResult[]; complete: boolean }> {
+  job: ProbeJob<T>, o: ResolvedOptions, options: ProbeOptions, env: DestinationEnv<T>,
+): Promise<{ results: ProbeResult[]; complete: boolean; mine: boolean }> {
   const dest = job.destination;
+  const { shared, stopped, shard } = env;
+  if (shard?.by === 'domain' && !shard.owns(dest.host)) return { results: [], complete: true, mine: false };
+  const byAddress = shard?.by === 'address' ? shard.owns : null;
   const emit = (rs: ProbeResult[]) => {
-    for (const r of rs) onResult?.(r, job);
+    for (const r of rs) env.onResult?.(r, job);
     return rs;
   };
   let resolution;
   try {
-    resolution = await dns(() => resolveDestination(dest, { resolver: ctx.resolver, family: o.family, mxMode: options.mxMode, signal: o.signal }));
+    resolution = await env.dns(() => resolveDestination(dest, { resolver: env.ctx.resolver, family: o.family ?? env.family, mxMode: options.mxMode, signal: o.signal }));
   } catch (err) {
-    return { results: emit([internalError(dest, o, err)]), complete: true };
+    if (byAddress && !byAddress(dest.host)) return { results: [], complete: true, mine: false };
+    return { results: emit([internalError(dest, o, err)]), complete: true, mine: true };
   }
-  if (stopped()) return { results: [], complete: false };
-  if (resolution.error) return { results: emit([failedResult(dest, resolution, null, o)]), complete: true };
+  if (stopped()) return { results: [], complete: false, mine: true };
+  if (resolution.error) {
+    if (byAddress && !byAddress(dest.host)) return { results: [], complete: true, mine: false };
+    return { results: emit([failedResult(dest, resolution, null, o)]), complete: true, mine: true };
+  }
 
-  const targets = resolution.hosts.flatMap((h) => h.addresses.map(({ address }) => ({
+  let hosts: ResolvedHost[] = resolution.hosts;
+  if (byAddress) {
+    hosts = hosts.flatMap((h) => {
+      if (h.error || h.addresses.length === 0) return byAddress(h.host) ? [h] : [];
+      const addresses = h.addresses.filter((a) => byAddress(addressKey(a.address)));
+      return addresses.length ? [{ ...h, addresses }] : [];
+    });
+    if (hosts.length === 0) return { results: [], complete: true, mine: false };
+  }
+  const allAddresses = (options.allAddresses ?? false) || byAddress !== null;
+  const targets = hosts.flatMap((h) => h.addresses.map(({ address }) => ({
     destination: dest.input, nexthop: resolution.nexthop, mx: h.mx, host: h.host, address, port: dest.port, mode: dest.mode, resolveMs: resolution.timingMs,
   })));
   const keys = targets.map((t) => shared.hold(t, o));
   try {
-    const perHost = await Promise.all(resolution.hosts.map((host) =>
-      probeHost(dest, resolution, host, o, options.allAddresses ?? false, ctx)
+    const perHost = await Promise.all(hosts.map((host) =>
+      probeHost(dest, resolution, host, o, allAddresses, env.ctx)
         .catch((err: unknown) => [internalError(dest, o, err, host.host)])
         .then((rs) => ({ rs: emit(rs), done: rs.length > 0 }))));
-    return { results: perHost.flatMap((p) => p.rs), complete: perHost.every((p) => p.done) };
+    return { results: perHost.flatMap((p) => p.rs), complete: perHost.every((p) => p.done), mine: true };
   } finally {
     for (const k of keys) shared.release(k);
   }
-}
-
-interface SharedConnections {
-  /** Registers a destination's interest in a connection; returns its key. */
-  hold(target: ConnectionTarget, o: ResolvedOptions): string;
-  release(key: string): void;
-  probe(target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult | null>;
-}
-
-/**
- * One probe per (mode, address, port, host, names checked, options): destinations naming the
- * same connection share its result, each getting a copy with its own destination, nexthop and mx.
- * The host is part of the key because it is the SNI (a server may choose its certificate by
- * it); the checked names and the options are, because they decide the verdict. A result is kept
- * while some destination in progress holds its key, and dropped after.
- */
-function sharedConnections(run: Pick<RunOptions, 'perHost' | 'concurrency' | 'retries' | 'retryDelayMs'>, stats: RunStats, stopped: () => boolean, signalsIn: (AbortSignal | undefined)[]): SharedConnections {
-  const gate = perAddressGate(run.perHost);
-  const limit = pLimit(run.concurrency);
-  const retries = run.retries ?? 1;
-  const unit = run.retryDelayMs ?? 1000;
-  // Held per connection; within it one result per set of DNS policies, since destinations hold
-  // their targets before the policies of their hosts are looked up.
-  const entries = new Map<string, { holders: number; results: Map<string, Promise<ProbeResult | null>> }>();
-  const signals = signalsIn.filter((s): s is AbortSignal => s !== undefined);
-  // Jobs with options of their own never share with the run's: each options object has an id.
-  const variants = new WeakMap<ResolvedOptions, number>();
-  let nextVariant = 0;
-  const variant = (o: ResolvedOptions) => {
-    let id = variants.get(o);
-    if (id === undefined) variants.set(o, (id = nextVariant++));
-    return id;
-  };
-  // Greeted connections per address and port (rate-limit evidence: a refusal where we were greeted
-  // before), bounded: the oldest go first.
-  const greeted = new Map<string, number>();
-  const noteGreeting = (r: ProbeResult) => {
-    if (!r.address || r.smtp.banner === null) return;
-    const at = `${r.address} ${r.port}`;
-    greeted.set(at, (greeted.get(at) ?? 0) + 1);
-    if (greeted.size > 65_536) greeted.delete(greeted.keys().next().value!);
-  };
-  const keyOf = (t: ConnectionTarget, o: ResolvedOptions) => `${t.mode} ${t.address} ${t.port} ${t.host.toLowerCase()} ${referenceNames(o, t).join(',')} ${variant(o)}`;
-
-  /** Attempts until a result that is not worth retrying; gate and slot are released while backing off. */
-  const attempt = async (target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult | null> => {
-    const reasons: string[] = [];
-    let last: ProbeResult | null = null;
-    for (let n = 1; ; n++) {
-      const release = await gate(target.address);
-      let result: ProbeResult | null;
-      try {
-        result = await limit(async () => {
-          if (stopped()) return null;
-          stats.connections++;
-          stats.running++;
-          return probeLinked({ ...target, earlierGreetings: greeted.get(`${target.address} ${target.port}`) ?? 0 }, o).finally(() => stats.running--);
-        });
-      } finally {
-        release();
-      }
-      if (!result) return last;
-      noteGreeting(result);
-      result.attempts = n;
-      last = result;
-      const why = retryReason(result);
-      if (!why || n > retries || stopped()) break;
-      reasons.push(`attempt ${n}: ${why}`);
-      try {
-        await sleep(backoffMs(n, unit), undefined, { signal: AbortSignal.any(signals) });
-      } catch {
-        break; // aborted while backing off: the last result stands
-      }
-      if (stopped()) break;
-    }
-    if (reasons.length && last) {
-      stats.retried++;
-      last.findings.push({ severity: 'info', code: 'retried', message: `${reasons.join('; ')}; attempt ${last.attempts} ${last.error ? `failed: ${last.error.message}` : 'answered'}` });
-    }
-    return last;
-  };
-
-  return {
-    hold(target, o) {
-      const key = keyOf(target, o);
-      const e = entries.get(key);
-      if (e) e.holders++;
-      else entries.set(key, { holders: 1, results: new Map() });
-      return key;
-    },
-    release(key) {
-      const e = entries.get(key);
-      if (e && --e.holders === 0) entries.delete(key);
-    },
-    async probe(target, o) {
-      const key = keyOf(target, o);
-      let e = entries.get(key);
-      if (!e) entries.set(key, (e = { holders: 0, results: new Map() })); // a caller that did not hold (library use)
-      const policies = policyKey(target.policies);
-      let pending = e.results.get(policies);
-      if (pending) stats.shared++;
-      else e.results.set(policies, (pending = attempt(target, o)));
-      const result = await pending;
-      // Nobody holds it (library use): nothing later can share it, so keep nothing.
-      if (e.holders === 0 && entries.get(key) === e) entries.delete(key);
-      return result && copyFor(result, target);
-    },
-  };
-}
-
-/**
- * probeConnection with its own signal, linked to the run's: a probe hangs its listeners on the
- * signal it gets and never takes them off, so thousands of probes sharing the run's signal
- * would keep every finished session reachable (and trip MaxListenersExceededWarning).
- */
-function probeLinked(target: ConnectionTarget, o: ResolvedOptions): Promise<ProbeResult> {
-  const run = o.signal;
-  if (!run) return probeConnection(target, o);
-  const own = new AbortController();
-  const forward = () => own.abort(run.reason);
-  if (run.aborted) forward();
-  else run.addEventListener('abort', forward, { once: true });
-  return probeConnection(target, { ...o, signal: own.signal }).finally(() => run.removeEventListener('abort', forward));
-}
-
-/** The shared result as this destination sees it: its own names, its own arrays to add to. */
-function copyFor(r: ProbeResult, t: ConnectionTarget): ProbeResult {
-  return {
-    ...r,
-    destination: t.destination,
-    nexthop: t.nexthop,
-    mx: t.mx,
-    host: t.host,
-    findings: [...r.findings],
-    timingMs: { ...r.timingMs, resolve: t.resolveMs },
-  };
 }
 
 /** A bug must not end a run of thousands: that destination becomes an UNKNOWN result. */

@@ -279,6 +279,8 @@ export interface ProbeResult {
   postfix: PostfixOutcome;
   /** Attempts made (1 unless retried). */
   attempts?: number;
+  /** With --source-address: the local address this connection was made from. */
+  sourceAddress?: string;
   /** Levels dane/dane-only, or --next-cert. */
   dane?: DaneFacts;
   /** With --mta-sts. */
@@ -327,6 +329,12 @@ export interface ProbeOptions {
   data?: string | Buffer;
   quitAfter?: QuitAfter;
   pipelining?: boolean;
+  /**
+   * Read the server's handshake flight for tls.peerSignature and tls.certificateRequested
+   * (src/tls/handshake-trace.ts; default true). Off saves ~0.3 ms of CPU per probe; the two
+   * fields are then absent from the result (absent means "not traced", never "none").
+   */
+  handshakeTrace?: boolean;
   /** Force STARTTLS (true) or implicit TLS (false) regardless of port. */
   starttls?: boolean;
   implicit?: boolean;

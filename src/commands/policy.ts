@@ -3,7 +3,7 @@
 // deliver today. Exit code: the worst entry (0 OK, 1 WARNING, 2 CRITICAL); 3 when the file itself
 // is unusable (missing, a binary .db/.lmdb, no entries), a flag is bad, or the run was interrupted.
 import { UsageError } from '../errors.js';
-import { optionDefault, toProbeOptions } from '../cli-options.js';
+import { toProbeOptions } from '../cli-options.js';
 import { newRunStats } from '../run.js';
 import { checkPolicy } from '../policy/check.js';
 import { readPolicyFile } from '../policy/table.js';
@@ -17,6 +17,7 @@ import { worstStatus } from '../status.js';
 import { quoted } from '../report/sanitize.js';
 import { outputFormat } from './format.js';
 import { batchedWriter } from './writer.js';
+import { runOptionsFrom } from './run-options.js';
 import { EXIT_INTERRUPTED, exitCodeFor, handleInterrupts } from './process.js';
 
 type Values = Record<string, unknown>;
@@ -65,10 +66,7 @@ export async function runPolicyCommand(args: string[], v: Values): Promise<numbe
   try {
     check = await checkPolicy(table, { ...toProbeOptions(v, 'policy'), signal: interrupts.abort }, {
       offline, domain, defaultPort: v.port as number | undefined,
-      concurrency: (v.concurrency as number | undefined) ?? optionDefault<number>('concurrency', 'policy'),
-      perHost: (v.perHost as number | undefined) ?? optionDefault<number>('per-host', 'policy'),
-      retries: (v.retries as number | undefined) ?? optionDefault<number>('retries', 'policy'),
-      retryDelayMs: (v.retryDelay as number | undefined) ?? optionDefault<number>('retry-delay', 'policy'),
+      ...(await runOptionsFrom(v, 'policy')),
       signal: interrupts.stop,
       stats,
       onVerdict,

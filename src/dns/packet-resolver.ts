@@ -8,6 +8,7 @@ import type { DnsResolver } from '../resolve.js';
 import { DEFAULT_DNS_TIMEOUT_MS, DEFAULT_DNS_TRIES } from '../resolve.js';
 import { queryServer, DnsQueryError, type DnsMessage } from './client.js';
 import { serverFromText, systemDnsServers, type DnsServer } from './resolv-conf.js';
+import { BoundedMap } from './bounded-map.js';
 
 /** One answered question, whatever its rcode: rcodes are data here, not exceptions. */
 export interface DnsLookup {
@@ -46,7 +47,7 @@ export function createPacketResolver(opts: PacketResolverOptions = {}): PacketRe
   const timeoutMs = opts.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
   const tries = opts.tries ?? DEFAULT_DNS_TRIES;
   const servers: DnsServer[] = opts.servers?.length ? opts.servers.map(serverFromText) : systemDnsServers(opts.resolvConf);
-  const cache = new Map<string, Promise<DnsLookup>>();
+  const cache = new BoundedMap<string, Promise<DnsLookup>>();
   const key = (name: string, type: string) => `${type} ${name.toLowerCase().replace(/\.$/, '')}`;
 
   async function ask(name: string, type: RecordType): Promise<DnsLookup> {

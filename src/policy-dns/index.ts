@@ -16,6 +16,7 @@ import { parseTlsrptRecords } from '../tlsrpt/record.js';
 import { commonNamesOf, matchHostname } from '../verify.js';
 import { daneBased } from '../levels.js';
 import type { ResolvedOptions } from '../options.js';
+import { BoundedMap } from '../dns/bounded-map.js';
 
 export { wantsPolicyDns } from './options.js';
 
@@ -34,7 +35,7 @@ export interface HostPolicies {
 }
 
 export function createPolicyContext(options: ProbeOptions): PolicyContext {
-  return { resolver: createPacketResolver({ servers: options.resolver }), mtaSts: new Map(), tlsrpt: new Map() };
+  return { resolver: createPacketResolver({ servers: options.resolver }), mtaSts: new BoundedMap(), tlsrpt: new BoundedMap() };
 }
 
 export interface HostInput {

@@ -23,5 +23,18 @@ export function toJson(input: unknown): string {
 
 /** One NDJSON line (U+2028/U+2029, which some line readers split on, are escaped by safeJson). */
 export function toNdjsonLine(value: unknown): string {
-  return `${safeJson(JSON.stringify(value, jsonReplacer))}\n`;
+  return `${safeJson(stringifyCompact(value))}\n`;
+}
+
+/**
+ * JSON.stringify without a replacer is about twice as fast (one line per probe of a long list);
+ * only a BigInt makes it throw, and then the replacer writes it as a decimal string.
+ */
+function stringifyCompact(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (err instanceof TypeError && /BigInt/i.test(err.message)) return JSON.stringify(value, jsonReplacer);
+    throw err;
+  }
 }

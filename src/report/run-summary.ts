@@ -11,7 +11,7 @@ import { clean, hostLabel } from './text.js';
 
 const SLOWEST = 5;
 /** Interrupted runs name this many of the destinations they did not probe. */
-const NAMED_NOT_PROBED = 10;
+export const NAMED_NOT_PROBED = 10;
 
 export interface RunFacts {
   destinations: number;
@@ -22,8 +22,18 @@ export interface RunFacts {
   /** Lines of -f lists that could not be parsed. */
   badLines?: number;
   duplicates?: number;
-  /** The run was interrupted: the destinations it did not probe. */
+  /** The run was interrupted: the destinations it did not probe (the first few of them) … */
   notProbed?: readonly string[];
+  /** … and how many there were (default: notProbed.length). */
+  notProbedCount?: number;
+  /** Connection attempts the servers turned away for their limits (`rate-limited`). */
+  rateLimited?: number;
+  /** Addresses the run slowed down after a 421 or a rate limit. */
+  slowedAddresses?: number;
+  /** --shard K/N: this shard, and the destinations left to the others. */
+  shard?: { index: number; count: number; otherShard: number };
+  /** The summary table was left out: more results than this. */
+  summaryTableLimit?: number;
 }
 
 export class RunTally {
@@ -65,17 +75,22 @@ export class RunTally {
     if (this.results > 1 && this.slowest.length) lines.push(`slowest: ${this.slowest.map((s) => `${s.label} ${seconds(s.ms)}`).join(', ')}`);
     if (facts) {
       const parts = [`${facts.destinations} destination${facts.destinations === 1 ? '' : 's'}`];
+      if (facts.shard) parts.push(`shard ${facts.shard.index}/${facts.shard.count} (${facts.shard.otherShard} left to other shards)`);
       parts.push(`${facts.connections} connection${facts.connections === 1 ? '' : 's'}${facts.shared ? ` (${facts.shared} shared)` : ''}`);
       if (facts.retried) parts.push(`${facts.retried} retried`);
+      if (facts.rateLimited) parts.push(`${facts.rateLimited} turned away by rate limits`);
+      if (facts.slowedAddresses) parts.push(`${facts.slowedAddresses} address${facts.slowedAddresses === 1 ? '' : 'es'} slowed down`);
       if (facts.duplicates) parts.push(`${facts.duplicates} duplicate${facts.duplicates === 1 ? '' : 's'} skipped`);
       if (facts.badLines) parts.push(`${facts.badLines} bad line${facts.badLines === 1 ? '' : 's'}`);
       parts.push(seconds(facts.elapsedMs));
       lines.push(`run: ${parts.join(', ')}`);
-      const n = facts.notProbed?.length ?? 0;
+      const n = facts.notProbedCount ?? facts.notProbed?.length ?? 0;
       if (n) {
         const shown = facts.notProbed!.slice(0, NAMED_NOT_PROBED).map((d) => clean(d)).join(', ');
-        lines.push(`interrupted: ${n} destination${n === 1 ? '' : 's'} not probed: ${shown}${n > NAMED_NOT_PROBED ? `, and ${n - NAMED_NOT_PROBED} more (--ndjson lists each)` : ''}`);
+        const named = Math.min(n, NAMED_NOT_PROBED, facts.notProbed?.length ?? 0);
+        lines.push(`interrupted: ${n} destination${n === 1 ? '' : 's'} not probed: ${shown}${n > named ? `, and ${n - named} more (--ndjson lists each)` : ''}`);
       }
+      if (facts.summaryTableLimit !== undefined) lines.push(`summary table left out: more than ${facts.summaryTableLimit} results (each one's table is above; the counts cover all ${this.results})`);
     }
     return lines;
   }

@@ -5,12 +5,13 @@ import { classifySocketError } from './socket-errors.js';
 /**
  * A TCP connection with a deadline, classified failures (refused, unreachable, timeout,
  * reset) at phase 'connect', and an abort signal that ends the attempt. Nagle is off: SMTP
- * commands are small and each waits for its reply.
+ * commands are small and each waits for its reply. `localAddress` binds the connection to one
+ * of this host's addresses (--source-address).
  */
-export function connectTcp(address: string, port: number, timeoutMs: number, signal?: AbortSignal, what = 'probe'): Promise<net.Socket> {
+export function connectTcp(address: string, port: number, timeoutMs: number, signal?: AbortSignal, what = 'probe', localAddress?: string): Promise<net.Socket> {
   if (signal?.aborted) return Promise.reject(new ProbeError('connect', 'aborted', `${what} aborted`));
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: address, port, noDelay: true });
+    const socket = net.connect({ host: address, port, noDelay: true, ...(localAddress && { localAddress }) });
     let settled = false;
     const done = (error: ProbeError | null) => {
       if (settled) return;

@@ -45,9 +45,9 @@ export class SmtpSession {
     this.reader = new ReplyReader(socket, transcript);
   }
 
-  static async connect(address: string, port: number, transcript: Transcript | null, clock: SessionClock, connectTimeoutMs: number, signal?: AbortSignal): Promise<SmtpSession> {
-    const socket = await connectTcp(address, port, clock.budget(connectTimeoutMs, 'connect'), signal);
-    transcript?.add('==', `connected to ${address} port ${port}`);
+  static async connect(address: string, port: number, transcript: Transcript | null, clock: SessionClock, connectTimeoutMs: number, signal?: AbortSignal, localAddress?: string): Promise<SmtpSession> {
+    const socket = await connectTcp(address, port, clock.budget(connectTimeoutMs, 'connect'), signal, 'probe', localAddress);
+    transcript?.add('==', `connected to ${address} port ${port}${localAddress ? ` from ${localAddress}` : ''}`);
     return new SmtpSession(socket, transcript, clock);
   }
 

@@ -6,9 +6,9 @@ import tls from 'node:tls';
  * the banner timeout, so a server that delays its greeting on purpose
  * (postscreen) never sees our ClientHello as a pre-greet.
  */
-export function diagnoseSilentBanner(address: string, port: number, timeoutMs: number): Promise<boolean> {
+export function diagnoseSilentBanner(address: string, port: number, timeoutMs: number, localAddress?: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ host: address, port, rejectUnauthorized: false, checkServerIdentity: () => undefined });
+    const socket = tls.connect({ host: address, port, ...(localAddress && { localAddress }), rejectUnauthorized: false, checkServerIdentity: () => undefined });
     const done = (answer: boolean) => {
       clearTimeout(timer);
       socket.destroy();

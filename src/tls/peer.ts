@@ -5,8 +5,8 @@ import { ProbeError } from '../errors.js';
 import type { CertificateFacts, TlsFacts, VerificationFacts } from '../types.js';
 import type { ResolvedOptions } from '../options.js';
 import { negotiatedFacts } from './negotiated.js';
-import { certificateFacts, chainAsSent } from './certificate.js';
-import { withPostfixFingerprints } from '../fingerprint.js';
+import { chainAsSent } from './certificate.js';
+import { chainCertificateFacts } from './certificate-cache.js';
 import { aLabelName, verifyPeer } from '../verify.js';
 import { referenceNames } from '../reference-names.js';
 
@@ -39,7 +39,7 @@ export function readPeer(secure: TLSSocket, o: ResolvedOptions, target: { host: 
   if (truncated) throw new ProbeError('handshake', 'protocol-violation', `certificate chain longer than ${chain.length} certificates`);
   const now = Date.now();
   // Postfix's fingerprints in the run's digest (relay_clientcerts, tls_policy match=).
-  const certificates = chain.map((c) => withPostfixFingerprints(certificateFacts(c, now, o.showCerts), c, o.fingerprintDigest));
+  const certificates = chain.map((c) => chainCertificateFacts(c, now, o.showCerts, o.fingerprintDigest));
   const authError = secure.authorizationError as unknown;
   const verification = verifyPeer({
     leaf,

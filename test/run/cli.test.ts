@@ -78,7 +78,7 @@ describe('Ctrl-C during an NDJSON run', () => {
     const c = new Counter();
     const slow = await fx.slow('127.0.0.6', c, 300);
     const { file, resolver } = await hostList('sigint', 40, '127.0.0.6', slow.port);
-    const r = await interrupt([...SHORT, '--level', 'may', '--ndjson', '-c', '4', '--per-host', '4', '--resolver', resolver, '-f', file], { afterLines: 5, signals: 1 });
+    const r = await interrupt([...SHORT, '--level', 'may', '--ndjson', '-c', '4', '--per-host', '4', '--per-host-rate', 'unlimited', '--resolver', resolver, '-f', file], { afterLines: 5, signals: 1 });
     expect(r.stdout.endsWith('\n')).toBe(true);
     const lines = r.stdout.split('\n').filter((l) => l !== '');
     for (const l of lines) expect(() => JSON.parse(l), l).not.toThrow();
@@ -100,7 +100,7 @@ describe('Ctrl-C during an NDJSON run', () => {
   it('a second Ctrl-C aborts the running probes, each still a whole line', async () => {
     const silent = await fx.raw(async (io) => io.waitClose(), '127.0.0.7');
     const { file, resolver } = await hostList('abort', 10, '127.0.0.7', silent.port);
-    const r = await interrupt([...SHORT, '--ndjson', '-c', '3', '--per-host', '3', '--resolver', resolver, '-f', file], { afterMs: 800, signals: 2 });
+    const r = await interrupt([...SHORT, '--ndjson', '-c', '3', '--per-host', '3', '--per-host-rate', 'unlimited', '--resolver', resolver, '-f', file], { afterMs: 800, signals: 2 });
     const lines = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(10);
     const aborted = lines.filter((x) => x.error?.code === 'aborted');
