@@ -6,6 +6,8 @@
 // the ratios; hyperfine's JSON goes to bench/results/startup-<time>.json.
 //   npm run build && node bench/startup.mjs [--runs 30] [--warmup 3] [--cli DIR]
 // --cli DIR: a directory holding bin/mxprobe.js + dist/ (default: a snapshot of the current build).
+// --compare DIR: another such build (say, of main) timed in the same run: "mxprobe table (compare)".
+import { spawnSync } from 'node:child_process';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, machine, run, snapshotBuild, startFixture, startPostfix, stopAll } from './single-common.mjs';
@@ -16,6 +18,10 @@ const runs = opt('--runs', '30');
 const warmup = opt('--warmup', '3');
 const cliDir = opt('--cli') ?? snapshotBuild('startup');
 const mxprobe = `node ${join(cliDir, 'bin/mxprobe.js')}`;
+const compareDir = opt('--compare');
+// swaks needs Perl's Net::SSLeay for --tls; without it the peer is left out (and said so).
+const swaksTls = spawnSync('perl', ['-MNet::SSLeay', '-e', '1']).status === 0;
+if (!swaksTls) console.error('startup: swaks left out (Perl Net::SSLeay missing: no --tls)');
 
 const fixture = await startFixture();
 const postfix = await startPostfix();
@@ -33,8 +39,9 @@ try {
       [`floor --no-settle ${tag}`, `node ${ROOT}bench/floor-client.mjs 127.0.0.1 ${port} --ca ${caFile} --servername mx.test.example --no-settle`],
       [`mxprobe -q ${tag}`, `${mxprobe} -q ${common}`],
       [`mxprobe table ${tag}`, `${mxprobe} ${common}`],
+      ...(compareDir ? [[`mxprobe table (compare) ${tag}`, `node ${join(compareDir, 'bin/mxprobe.js')} ${common}`]] : []),
       // --quit-after EHLO: the second EHLO, inside TLS (the same dialog as the probe and the floor).
-      [`swaks ${tag}`, `swaks --server 127.0.0.1:${port} --tls --quit-after EHLO --ehlo bench.example --silent 2`],
+      ...(swaksTls ? [[`swaks ${tag}`, `swaks --server 127.0.0.1:${port} --tls --quit-after EHLO --ehlo bench.example --silent 2`]] : []),
       [`posttls-finger ${tag}`, `posttls-finger -c -l may -F ${caFile} -s mx.test.example [127.0.0.1]:${port}`],
     );
   }
@@ -52,16 +59,17 @@ try {
   if (hf.code !== 0) throw new Error(`hyperfine exited ${hf.code}`);
   const after = machine();
   const med = Object.fromEntries(JSON.parse(readFileSync(jsonFile, 'utf8')).results.map((r) => [r.command, r.median * 1000]));
-  const ms = (n) => `${med[n].toFixed(1)} ms`;
+  const ms = (n) => (med[n] === undefined ? 'n/a' : `${med[n].toFixed(1)} ms`);
   const lines = [
     `# startup: one STARTTLS probe, whole process, median of ${runs} (hyperfine -N, warmup ${warmup})`,
     `# ${before.date} node ${before.node}, Postfix ${postfix.version}; load before ${before.load}, after ${after.load}`,
     `node -e 0: ${ms('node -e 0')}`,
   ];
   for (const { tag } of targets) {
-    const r = (a, b) => (med[`${a} ${tag}`] / (b === 'node -e 0' ? med[b] : med[`${b} ${tag}`])).toFixed(2);
+    const r = (a, b) => (med[`${a} ${tag}`] === undefined ? 'n/a' : (med[`${a} ${tag}`] / (b === 'node -e 0' ? med[b] : med[`${b} ${tag}`])).toFixed(2));
     lines.push(
       `[${tag}] floor ${ms(`floor ${tag}`)} (--no-settle ${ms(`floor --no-settle ${tag}`)}), mxprobe -q ${ms(`mxprobe -q ${tag}`)}, mxprobe table ${ms(`mxprobe table ${tag}`)}, swaks ${ms(`swaks ${tag}`)}, posttls-finger ${ms(`posttls-finger ${tag}`)}`,
+      ...(compareDir ? [`[${tag}] compare build: table ${ms(`mxprobe table (compare) ${tag}`)}, table/floor ${r('mxprobe table (compare)', 'floor')}`] : []),
       `[${tag}] mxprobe -q/floor ${r('mxprobe -q', 'floor')}, table/floor ${r('mxprobe table', 'floor')} (target <= 1.1); ` +
         `mxprobe -q/node ${r('mxprobe -q', 'node -e 0')}, table/node ${r('mxprobe table', 'node -e 0')}, floor/node ${r('floor', 'node -e 0')}, ` +
         `swaks/node ${r('swaks', 'node -e 0')}, posttls-finger/node ${r('posttls-finger', 'node -e 0')}`,

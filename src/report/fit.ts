@@ -169,6 +169,8 @@ export function splitWord(word: string, width: number): string[] {
  * is closed there and reopened on the next, so each line stands alone in its cell.
  */
 export function wrap(text: string, width: number): string[] {
+  // Most cells: one line of one-column characters that fits (NARROW holds no LF and no ESC).
+  if (text.length <= width && NARROW.test(text)) return text === '' || /^ *$/.test(text) ? [] : [text];
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) wrapParagraph(paragraph, width, lines);
   return text.includes('\u001b[') ? carryColour(lines) : lines;
