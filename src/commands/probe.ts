@@ -23,8 +23,6 @@ import { renderPem } from '../report/pem.js';
 import { renderQuiet } from '../report/quiet.js';
 import { renderNagios } from '../report/nagios.js';
 import { renderSilentGreeting, renderUsageWarning } from '../report/messages.js';
-import { renderPrometheus } from '../report/prometheus.js';
-import { renderHtml } from '../report/html.js';
 import { writeFileAtomic } from '../report/output-file.js';
 import { outputFormat } from './format.js';
 import { batchedWriter } from './writer.js';
@@ -197,8 +195,9 @@ export async function runProbeCommand(args: string[], v: Values): Promise<number
   // Nagios "long output": lines after the status line are shown as detail.
   else if (format === 'nagios') document(`${renderNagios(keep!, { warnDays, critDays })}${changeText}`);
   // node_exporter's textfile collector reads a whole file: --output makes it appear at once.
-  else if (format === 'prometheus') document(renderPrometheus(keep!, { runTimestampMs: started }));
-  else if (format === 'html') document(renderHtml(keep!, { changes: baseline ? changes : undefined, baselineName: baselineFile?.path, warnDays, critDays }));
+  // The document formats are loaded when asked for: a probe's start-up does not pay for them.
+  else if (format === 'prometheus') document((await import('../report/prometheus.js')).renderPrometheus(keep!, { runTimestampMs: started }));
+  else if (format === 'html') document((await import('../report/html.js')).renderHtml(keep!, { changes: baseline ? changes : undefined, baselineName: baselineFile?.path, warnDays, critDays }));
   else if (format === 'quiet') stdout.write(changeText);
   else if (format === 'table') {
     let tail = '';
