@@ -138,6 +138,12 @@ export interface TlsFacts {
   peerSignature?: PeerSignature | null;
   /** The server sent a CertificateRequest (asked for a client certificate); absent when not traced. */
   certificateRequested?: boolean;
+  /**
+   * Why the handshake flight could be read only in part (a record it could not decrypt or
+   * parse). What was seen is kept; what was not (no signature, no request) is left absent, not
+   * reported as "none" or "not requested".
+   */
+  handshakeTraceError?: string;
   /** Set when a client certificate was configured (ProbeOptions.clientCert). */
   clientCertificate?: ClientCertificateFacts;
 }

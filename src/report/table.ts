@@ -1,6 +1,6 @@
 // The default output for one probe: the verdict line, then one table with sections
 // (connection, SMTP, TLS, certificate chain, verification, findings). Fits 100 columns.
-import type { CertificateFacts, ProbeResult } from '../types.js';
+import type { CertificateFacts, ProbeResult, TlsFacts } from '../types.js';
 import { palette, type Palette } from './color.js';
 import { makeTable } from './layout.js';
 import { errorPhrase, verdictLine } from './verdict.js';
@@ -16,6 +16,10 @@ const VALUE_WIDTH = 79; // 18 + 79 + 3 borders = 100
 export interface TableOptions {
   color: boolean;
 }
+
+/** A handshake fact the probe did not read: said so, never shown as "none". */
+const notRead = (t: TlsFacts): string =>
+  t.handshakeTraceError ? `not read (${clean(t.handshakeTraceError)})` : 'not read (--no-handshake-trace)';
 
 /** Verdict line, newline, table, newline. */
 export function probeTable(r: ProbeResult, options: TableOptions): string {
@@ -155,8 +159,10 @@ function tlsRows(r: ProbeResult): Pair[] {
   // What openssl s_client prints as "Peer signature type / digest" (src/tls/handshake-trace.ts).
   if (t.peerSignature) rows.push(['server signature', `${clean(t.peerSignature.type)}${t.peerSignature.digest ? `/${clean(t.peerSignature.digest)}` : ''} (${clean(t.peerSignature.name)})`]);
   else if (t.peerSignature === null) rows.push(['server signature', 'none (RSA key exchange or resumed session)']);
+  else rows.push(['server signature', notRead(t)]);
   rows.push(['SNI', t.servername === null ? 'none (IP address)' : clean(t.servername)]);
   if (t.certificateRequested !== undefined) rows.push(['client cert', t.certificateRequested ? 'requested by the server' : 'not requested']);
+  else rows.push(['client cert', `request ${notRead(t)}`]);
   if (t.alpn) rows.push(['ALPN', clean(t.alpn)]);
   if (t.sessionReused) rows.push(['session', 'resumed']);
   return rows;

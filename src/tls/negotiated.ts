@@ -1,14 +1,15 @@
 import type { TLSSocket } from 'node:tls';
 import type { TlsFacts } from '../types.js';
-import { handshakeTraceOf } from './handshake-trace.js';
+import { handshakeTraceOf, type HandshakeTrace } from './handshake-trace.js';
 
-/** What the handshake settled on, read from the socket after secureConnect. */
+/**
+ * What the handshake settled on, read from the socket after secureConnect. Only a socket upgraded
+ * with `trace: true` (src/tls/upgrade.ts) has the trace's facts.
+ */
 export function negotiatedFacts(socket: TLSSocket, servername: string | null): TlsFacts {
   const cipher = socket.getCipher();
   const ephemeral = socket.getEphemeralKeyInfo();
   const alpn = socket.alpnProtocol;
-  // Only a socket upgraded with `trace: true` (src/tls/upgrade.ts) has these facts.
-  const trace = handshakeTraceOf(socket);
   return {
     // getCipher().version is the cipher's minimum protocol, not the negotiated one.
     protocol: socket.getProtocol() ?? 'unknown',
@@ -17,7 +18,22 @@ export function negotiatedFacts(socket: TLSSocket, servername: string | null): T
     servername,
     alpn: typeof alpn === 'string' ? alpn : null,
     sessionReused: socket.isSessionReused(),
-    ...(trace && { peerSignature: trace.signature, certificateRequested: trace.certificateRequested }),
+    ...traceFacts(handshakeTraceOf(socket)),
+  };
+}
+
+/**
+ * The trace's facts as the result carries them. A whole flight gives each fact; a partial one
+ * (trace.error) gives only what it saw: "no signature" or "no CertificateRequest" would be a
+ * claim about the part that could not be read. No trace (--no-handshake-trace): nothing.
+ */
+export function traceFacts(trace: HandshakeTrace | null): Pick<TlsFacts, 'peerSignature' | 'certificateRequested' | 'handshakeTraceError'> {
+  if (!trace) return {};
+  if (trace.error === null) return { peerSignature: trace.signature, certificateRequested: trace.certificateRequested };
+  return {
+    ...(trace.signature && { peerSignature: trace.signature }),
+    ...(trace.certificateRequested && { certificateRequested: true }),
+    handshakeTraceError: trace.error,
   };
 }
 

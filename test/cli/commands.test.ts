@@ -8,6 +8,7 @@ import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { startSmtpFixture, type SmtpFixture } from '../../fixtures/smtp-fixture.js';
 import { CLI_OPTIONS, COMMANDS, optionsOf, type CommandName } from '../../src/cli-options.js';
 import { tempDir } from '../../fixtures/temp.js';
+import type { ProbeResult } from '../../src/types.js';
 import { builtCli, local, runCli, SHORT, STACK, type Cli, BUILD_TIMEOUT_MS } from './helpers.js';
 
 let cli: Cli;
@@ -116,6 +117,31 @@ describe('output options mean the same in probe, policy and scan', () => {
     for (const l of lines) expect(l.schemaVersion).toBe(3);
     // nagios: one status line, perfdata after "|".
     expect(nagios.stdout.split('\n')[0]).toMatch(new RegExp(`^SMTP-TLS(-POLICY|-SCAN)? ${word} - .* \\| \\S+=`));
+  }, 60_000);
+
+  it('--no-handshake-trace: probe and policy both leave the trace facts out, and the table says not read', async () => {
+    const probeArgs = runs.probe();
+    const [traced, untraced, table, policy] = await Promise.all([
+      runCli(cli.bin, [...probeArgs, '--json']),
+      runCli(cli.bin, [...probeArgs, '--json', '--no-handshake-trace']),
+      runCli(cli.bin, [...probeArgs, '--no-handshake-trace']),
+      runCli(cli.bin, [...runs.policy(), '--ndjson', '--no-handshake-trace']),
+    ]);
+    const tlsOf = (stdout: string) => {
+      const doc = JSON.parse(stdout) as unknown;
+      return (Array.isArray(doc) ? doc[0] : doc) as ProbeResult;
+    };
+    expect(tlsOf(traced.stdout).tls).toHaveProperty('peerSignature');
+    expect(tlsOf(traced.stdout).tls?.certificateRequested).toBe(false);
+    expect(tlsOf(untraced.stdout).tls).not.toHaveProperty('peerSignature');
+    expect(tlsOf(untraced.stdout).tls).not.toHaveProperty('certificateRequested');
+    // Not read is not "none" and not "not requested".
+    expect(table.stdout).toMatch(/server signature\s+│ not read \(--no-handshake-trace\)/);
+    expect(table.stdout).toMatch(/client cert\s+│ request not read \(--no-handshake-trace\)/);
+    expect(table.stdout).not.toMatch(/not requested/);
+    const entry = JSON.parse(policy.stdout.trim().split('\n')[0]) as { results: ProbeResult[] };
+    expect(entry.results[0].tls).not.toHaveProperty('peerSignature');
+    expect([traced.code, untraced.code, table.code, policy.code]).toEqual([0, 0, 0, 0]);
   }, 60_000);
 
   it('two output options at once are a usage error in every command', async () => {

@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, TEST_HOST, type Pki } from '../../fixtures/pki.js';
 import { upgradeToTls } from '../../src/tls/upgrade.js';
-import { negotiatedFacts } from '../../src/tls/negotiated.js';
+import { negotiatedFacts, traceFacts } from '../../src/tls/negotiated.js';
 import { handshakeTraceOf } from '../../src/tls/handshake-trace.js';
 import { ProbeError } from '../../src/errors.js';
 
@@ -157,3 +157,19 @@ describe('handshake trace: the server signature, as openssl s_client reports it'
     expect((err as ProbeError).toInfo()).toMatchObject({ phase: 'handshake', code: 'tls-handshake', tlsAlert: { description: 70, name: 'protocol_version' } });
   });
 });
+
+describe('a partial trace reports what it saw, never "none" for what it could not read', () => {
+  const signature = { scheme: 0x0804, name: 'rsa_pss_rsae_sha256', type: 'RSA-PSS', digest: 'SHA256' };
+  it.each([
+    ['whole, no signature, no request', { signature: null, certificateRequested: false, messages: [2, 11, 14], error: null }, { peerSignature: null, certificateRequested: false }],
+    ['partial, nothing seen', { signature: null, certificateRequested: false, messages: [2], error: 'cannot decrypt X' }, { handshakeTraceError: 'cannot decrypt X' }],
+    ['partial, the request seen', { signature: null, certificateRequested: true, messages: [2, 13], error: 'malformed ServerKeyExchange' }, { certificateRequested: true, handshakeTraceError: 'malformed ServerKeyExchange' }],
+    ['partial, the signature seen', { signature, certificateRequested: false, messages: [2, 15], error: 'handshake flight unreadable: x' }, { peerSignature: signature, handshakeTraceError: 'handshake flight unreadable: x' }],
+  ])('%s', (_, trace, facts) => {
+    expect(traceFacts(trace)).toStrictEqual(facts);
+  });
+  it('no trace: no such fields', () => {
+    expect(traceFacts(null)).toStrictEqual({});
+  });
+});
+
