@@ -169,8 +169,13 @@ export function splitWord(word: string, width: number): string[] {
  * is closed there and reopened on the next, so each line stands alone in its cell.
  */
 export function wrap(text: string, width: number): string[] {
-  // Most cells: one line of one-column characters that fits (NARROW holds no LF and no ESC).
-  if (text.length <= width && NARROW.test(text)) return text === '' || /^ *$/.test(text) ? [] : [text];
+  // Most cells: one line of one-column characters that fits (NARROW holds no LF and no ESC), with
+  // trailing spaces dropped as wrapParagraph drops them.
+  if (text.length <= width && NARROW.test(text)) {
+    let end = text.length;
+    while (end > 0 && text.charCodeAt(end - 1) === 0x20) end--;
+    return end === 0 ? [] : [text.slice(0, end)];
+  }
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) wrapParagraph(paragraph, width, lines);
   return text.includes('\u001b[') ? carryColour(lines) : lines;

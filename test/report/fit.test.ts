@@ -74,6 +74,13 @@ describe('wrap', () => {
     expect(wrap('  indented', 20)).toEqual(['  indented']);
   });
 
+  it('drops trailing spaces whether the line fits or is wrapped', () => {
+    expect(wrap('Bye  ', 10)).toEqual(['Bye']);
+    expect(wrap('   ', 10)).toEqual([]);
+    expect(wrap('Bye  \nnow ', 10)).toEqual(['Bye', 'now']);
+    expect(wrap(`${'x'.repeat(12)}  `, 10)).toEqual(['xxxxxxxxxx', 'xx']);
+  });
+
   it('every line fits and the words come out in order', () => {
     const words = Array.from({ length: 400 }, (_, i) => 'w'.repeat(1 + ((i * 7) % 31)));
     const lines = wrap(words.join(' '), 23);
