@@ -25,20 +25,26 @@ interface CommandSpec {
   usage: string;
 }
 
-// The probe is most runs and is loaded with the CLI; every other command's code is evaluated
-// only when it is the one asked for (esbuild keeps a dynamically imported module lazy).
+/**
+ * A command whose module is evaluated only when it is the one asked for: esbuild keeps a
+ * dynamically imported module lazy. The probe is most runs and is loaded with the CLI.
+ */
+function lazy<K extends string>(load: () => Promise<Record<K, (args: string[], values: Values) => Promise<number>>>, name: K): Run {
+  return async (args, values) => (await load())[name](args, values);
+}
+
 const SPECS: Record<CommandName, CommandSpec> = {
   probe: { run: runProbeCommand, summary: 'probe each destination (the default command)', args: '[destinations...]', argHelp: 'destinations (see below)', usage: '[probe] [options] DEST...' },
-  policy: { run: async (args, values) => (await import('./commands/policy.js')).runPolicyCommand(args, values), summary: 'check every entry of a Postfix tls_policy table against the servers it names', args: '<file>', argHelp: 'text source of the tls_policy map', usage: 'policy [options] FILE' },
-  scan: { run: async (args, values) => (await import('./commands/scan.js')).runScanCommand(args, values), summary: 'full TLS capability scan of one server (protocols, ciphers, groups, resumption, injection), graded by a profile', args: '<dest>', argHelp: 'one destination (first MX host, first address)', usage: 'scan [options] DEST' },
-  postfix: { run: async (args, values) => (await import('./commands/postfix.js')).runPostfixCommand(args, values), summary: "this host's Postfix: what main.cf/master.cf configure for each smtpd listener against what it serves, and lint", args: '', argHelp: '', usage: 'postfix [options]' },
-  fingerprint: { run: async (args, values) => (await import('./commands/fingerprint.js')).runFingerprintCommand(args, values), summary: "certificate and public-key digests in Postfix's format: relay_clientcerts, check_ccert_access and tls_policy match= lines", args: '', argHelp: '', usage: 'fingerprint --cert FILE [options]' },
-  serve: { run: async (args, values) => (await import('./commands/serve.js')).runServeCommand(args, values), summary: 'Prometheus exporter: GET /probe?target=DEST&module=NAME probes, /metrics', args: '', argHelp: '', usage: 'serve [options]' },
-  report: { run: async (args, values) => (await import('./commands/report.js')).runReportCommand(args, values), summary: 'self-contained HTML report of a run (NDJSON or JSON), with the changes since --baseline', args: '<run>', argHelp: 'mxprobe --ndjson output (or --json)', usage: 'report [options] RUN.ndjson' },
-  tlsrpt: { run: async (args, values) => (await import('./commands/tlsrpt.js')).runTlsrptCommand(args, values), summary: 'RFC 8460 TLS reports (JSON or .gz): summary per policy and MX host; --reprobe the failing MX hosts', args: '<reports...>', argHelp: 'report files', usage: 'tlsrpt [options] REPORT.json[.gz]...' },
-  demo: { run: async (args, values) => (await import('./commands/demo.js')).runDemoCommand(args, values), summary: 'try mxprobe with no network: probe a STARTTLS server started on 127.0.0.1 with a certificate made on the spot', args: '', argHelp: '', usage: 'demo [options]' },
-  completion: { run: async (args) => (await import('./commands/completion.js')).runCompletionCommand(args), summary: 'shell completions (bash, zsh, fish) from the option table', args: '<shell>', argHelp: 'bash, zsh or fish', usage: 'completion bash|zsh|fish' },
-  tlsa: { run: async (args, values) => (await import('./commands/tlsa.js')).runTlsaCommand(args, values), summary: 'print the TLSA records for a certificate (and its issuer) or a key: publish them before a rollover', args: '', argHelp: '', usage: 'tlsa --cert FILE [options]' },
+  policy: { run: lazy(() => import('./commands/policy.js'), 'runPolicyCommand'), summary: 'check every entry of a Postfix tls_policy table against the servers it names', args: '<file>', argHelp: 'text source of the tls_policy map', usage: 'policy [options] FILE' },
+  scan: { run: lazy(() => import('./commands/scan.js'), 'runScanCommand'), summary: 'full TLS capability scan of one server (protocols, ciphers, groups, resumption, injection), graded by a profile', args: '<dest>', argHelp: 'one destination (first MX host, first address)', usage: 'scan [options] DEST' },
+  postfix: { run: lazy(() => import('./commands/postfix.js'), 'runPostfixCommand'), summary: "this host's Postfix: what main.cf/master.cf configure for each smtpd listener against what it serves, and lint", args: '', argHelp: '', usage: 'postfix [options]' },
+  fingerprint: { run: lazy(() => import('./commands/fingerprint.js'), 'runFingerprintCommand'), summary: "certificate and public-key digests in Postfix's format: relay_clientcerts, check_ccert_access and tls_policy match= lines", args: '', argHelp: '', usage: 'fingerprint --cert FILE [options]' },
+  serve: { run: lazy(() => import('./commands/serve.js'), 'runServeCommand'), summary: 'Prometheus exporter: GET /probe?target=DEST&module=NAME probes, /metrics', args: '', argHelp: '', usage: 'serve [options]' },
+  report: { run: lazy(() => import('./commands/report.js'), 'runReportCommand'), summary: 'self-contained HTML report of a run (NDJSON or JSON), with the changes since --baseline', args: '<run>', argHelp: 'mxprobe --ndjson output (or --json)', usage: 'report [options] RUN.ndjson' },
+  tlsrpt: { run: lazy(() => import('./commands/tlsrpt.js'), 'runTlsrptCommand'), summary: 'RFC 8460 TLS reports (JSON or .gz): summary per policy and MX host; --reprobe the failing MX hosts', args: '<reports...>', argHelp: 'report files', usage: 'tlsrpt [options] REPORT.json[.gz]...' },
+  demo: { run: lazy(() => import('./commands/demo.js'), 'runDemoCommand'), summary: 'try mxprobe with no network: probe a STARTTLS server started on 127.0.0.1 with a certificate made on the spot', args: '', argHelp: '', usage: 'demo [options]' },
+  completion: { run: lazy(() => import('./commands/completion.js'), 'runCompletionCommand'), summary: 'shell completions (bash, zsh, fish) from the option table', args: '<shell>', argHelp: 'bash, zsh or fish', usage: 'completion bash|zsh|fish' },
+  tlsa: { run: lazy(() => import('./commands/tlsa.js'), 'runTlsaCommand'), summary: 'print the TLSA records for a certificate (and its issuer) or a key: publish them before a rollover', args: '', argHelp: '', usage: 'tlsa --cert FILE [options]' },
 };
 
 const EXIT_HELP = `
